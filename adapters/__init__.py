@@ -1,0 +1,1 @@
+"""Platform adapters: each turns platform events into questions and the engine's answers into replies."""

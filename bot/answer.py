@@ -1,0 +1,76 @@
+"""The engine's neutral answer value, which every adapter renders in its own format."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class Outcome(str, Enum):
+    ANSWER = "answer"
+    """One passage answers the question confidently."""
+    SUGGEST = "suggest"
+    """Several passages are close, or the best is only middling: "did you mean"."""
+    DECLINE = "decline"
+    """The knowledge does not cover the question; the reply lists what it covers."""
+    SMALLTALK = "smalltalk"
+    """Greetings, thanks, help, or nothing to answer."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A question the bot can answer, offered as "did you mean"."""
+
+    question: str
+    passage_id: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage the engine considered, with its score (for ``--debug`` and reports)."""
+
+    passage_id: str
+    section: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the engine says to a question. ``text`` is plain text; adapters add their own markup."""
+
+    question: str
+    outcome: Outcome
+    text: str
+    lang: str
+    score: float
+    """Confidence from 0 to 100."""
+    section: str | None = None
+    """The source section's heading, verbatim; set only for ``answer``."""
+    passage_id: str | None = None
+    source: str | None = None
+    """The passage's original text, verbatim; set only for ``answer``."""
+    suggestions: tuple[Suggestion, ...] = ()
+    topics: tuple[str, ...] = ()
+    """What the knowledge covers, in the question's language (for declines and help)."""
+    candidates: tuple[Candidate, ...] = field(default=(), compare=False)
+
+    @property
+    def matched(self) -> bool:
+        return self.outcome is Outcome.ANSWER
+
+    def to_json(self) -> dict:
+        """The ``cto-bot ask --json`` object (see the README for each field)."""
+        return {
+            "question": self.question,
+            "outcome": self.outcome.value,
+            "matched": self.matched,
+            "section": self.section,
+            "passage_id": self.passage_id,
+            "source": self.source,
+            "answer": self.text,
+            "lang": self.lang,
+            "score": round(self.score, 1),
+            "suggestions": [asdict(s) for s in self.suggestions],
+            "topics": list(self.topics),
+        }

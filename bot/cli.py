@@ -1,0 +1,192 @@
+"""The ``cto-bot`` command line: argument parsing and wiring, nothing else.
+
+``main()`` returns an exit status: 0 on success, 1 when a check or evaluation fails, 2 on a usage or
+configuration error (a missing token, broken knowledge), always with a one-line message and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.errors import CtoBotError, KnowledgeError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _engine(args: argparse.Namespace, environ: Mapping[str, str]):
+    from bot.bootstrap import build_engine
+
+    return build_engine(args.knowledge, environ)
+
+
+def cmd_ask(args, environ, stdin: TextIO, stdout: TextIO) -> int:
+    engine = _engine(args, environ)
+    questions: list[str] | TextIO = [" ".join(args.question)] if args.question else stdin
+    for line in questions:
+        answer = engine.ask(line.rstrip("\r\n"))
+        if args.json:
+            stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        else:
+            from adapters.repl import render
+
+            stdout.write(render(answer) + "\n")
+        stdout.flush()
+    return EXIT_OK
+
+
+def cmd_repl(args, environ, stdin: TextIO, stdout: TextIO) -> int:
+    from adapters.repl import Repl
+
+    engine = _engine(args, environ)
+    return Repl(engine, stdin=stdin, stdout=stdout, debug=args.debug,
+                history=None if args.no_history else Path(environ.get("CTO_BOT_HISTORY", "~/.cto_bot_history"))
+                ).run()
+
+
+def cmd_check(args, environ, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.check import overlaps
+    from bot.loader import knowledge_paths, load_knowledge
+
+    paths = knowledge_paths(args.knowledge, environ)
+    try:
+        knowledge = load_knowledge(paths)
+    except KnowledgeError as error:
+        for problem in error.problems:
+            stdout.write(f"error: {problem}\n")
+        stdout.write(f"{len(error.problems)} error(s); fix them and run `cto-bot check` again\n")
+        return EXIT_FAILED
+    warnings = overlaps(knowledge)
+    for warning in warnings:
+        stdout.write(f"warning: {warning}\n")
+    stdout.write(f"ok: {len(knowledge.sections)} sections, {len(knowledge.passages)} passages in "
+                 f"{len(knowledge.sources)} file(s); {len(warnings)} warning(s)\n")
+    return EXIT_FAILED if warnings and args.strict else EXIT_OK
+
+
+def cmd_import(args, environ, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.importer import skeleton, to_yaml
+
+    raw = Path(args.file).read_text(encoding="utf-8")
+    text = to_yaml(skeleton(raw, prefix=args.prefix))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        stdout.write(f"wrote {args.output}; fill in translations and questions, then run `cto-bot check`\n")
+    else:
+        stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_eval(args, environ, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.evaluate import default_questions_path, evaluate, load_cases, report
+
+    engine = _engine(args, environ)
+    result = evaluate(engine, *load_cases(Path(args.file) if args.file else default_questions_path()))
+    stdout.write(report(result, show_all_failures=True))
+    return EXIT_FAILED if result.accuracy < args.min_accuracy else EXIT_OK
+
+
+def cmd_bench(args, environ, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.bench import run_benchmarks
+
+    run_benchmarks(_engine(args, environ), stdout, sizes=args.sizes, repeat=args.repeat)
+    return EXIT_OK
+
+
+def cmd_slack(args, environ, stdin: TextIO, stdout: TextIO) -> int:
+    from adapters.slack.run import run
+
+    return run(args, environ, _engine(args, environ))
+
+
+def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
+    from adapters.discord.run import run
+
+    if args.invite_url:
+        from adapters.discord.run import invite_url
+
+        stdout.write(invite_url(environ) + "\n")
+        return EXIT_OK
+    return run(args, environ, _engine(args, environ))
+
+
+Command = Callable[[argparse.Namespace, Mapping[str, str], TextIO, TextIO], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cto-bot", description="Answers questions about the CTO career, from a French article.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--knowledge", metavar="PATH",
+                        help="a knowledge YAML file or folder (default: $CTO_BOT_KNOWLEDGE, else the installed one)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("repl", cmd_repl, "chat with the bot in the terminal")
+    p.add_argument("--debug", action="store_true", help="show the top candidates and their scores")
+    p.add_argument("--no-history", action="store_true", help="do not read or write the readline history file")
+
+    p = add("ask", cmd_ask, "answer one question, or one per line from stdin")
+    p.add_argument("question", nargs="*", help="the question; without it, read one question per line from stdin")
+    p.add_argument("--json", action="store_true", help="print JSON (one object per line for stdin)")
+
+    p = add("check", cmd_check, "validate the knowledge files and warn about overlapping entries")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+
+    p = add("import", cmd_import, "turn a plain-text or Markdown document into a knowledge YAML skeleton")
+    p.add_argument("file", help="the document to import")
+    p.add_argument("-o", "--output", help="write the YAML there instead of stdout")
+    p.add_argument("--prefix", default="", help="prefix for the generated ids, to keep them unique across files")
+
+    p = add("eval", cmd_eval, "run a question set and print accuracy, failures and latency")
+    p.add_argument("file", nargs="?", help="a question file (default: the project's own set)")
+    p.add_argument("--min-accuracy", type=float, default=0.0, metavar="X",
+                   help="exit 1 when the overall accuracy is below X (0..1)")
+
+    p = add("bench", cmd_bench, "print the engine's latency and the cost of one `ask` process")
+    p.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000],
+                   help="synthetic knowledge sizes in passages (default: 1000 10000)")
+    p.add_argument("--repeat", type=int, default=3, help="passes over the questions per measurement")
+
+    p = add("slack", cmd_slack, "run the Slack bot (Socket Mode, or --http for the Events API)")
+    p.add_argument("--http", action="store_true", help="serve the Events API over HTTP on $PORT instead")
+    p.add_argument("--port", type=int, default=None, help="HTTP port (default: $PORT, else 3000)")
+
+    p = add("discord", cmd_discord, "run the Discord bot")
+    p.add_argument("--invite-url", action="store_true", help="print the URL that adds the bot to a server")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None,
+         stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run ``cto-bot`` with ``argv``; return the exit status."""
+    environ = os.environ if environ is None else environ
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args, environ, stdin, stdout)
+    except KnowledgeError as error:
+        stderr.write("cto-bot: the knowledge is broken:\n" + "".join(f"  {p}\n" for p in error.problems))
+        stderr.write("Run `cto-bot check` for details.\n")
+        return EXIT_USAGE
+    except CtoBotError as error:
+        stderr.write(f"cto-bot: {error}\n")
+        return EXIT_USAGE
+    except OSError as error:
+        stderr.write(f"cto-bot: {error}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Text normalisation shared by the importer, the index and the engine.
+
+>>> fold("  L\u2019ÉQUIPE\u00a0Technique ")
+"l'equipe technique"
+>>> content_words("Quelles sont les compétences d'un CTO ?")
+['competences', 'cto']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+MAX_QUESTION_CHARS = 500
+"""Questions are cut to this length before matching, so that time stays bounded."""
+
+APOSTROPHES = "\u2019\u2018\u02bc\u00b4\u0060\u2032"
+SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003"
+_SPACE_TABLE = str.maketrans({c: " " for c in SPACES})
+_APOSTROPHE_TABLE = str.maketrans({c: "'" for c in APOSTROPHES})
+_WORD = re.compile(r"[a-z0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+
+# Words that carry no topic: articles, pronouns, auxiliaries and the verbs people use to ask anything.
+FRENCH_STOP_WORDS = frozenset(
+    """
+    a au aux avec ce ces cet cette c ca d de des du dans elle elles en et est es etre eux il ils je j la le les
+    leur leurs l lui ma mais me mes moi mon m n ne ni nos notre nous on ou où par pas pour qu que quel quelle
+    quelles quels qui quoi sa se ses son sur s t ta te tes toi ton tu un une vos votre vous y sont suis sommes
+    etes ont ai as avons avez avoir fait faire fais font faut falloir doit doivent devoir dois peut peuvent
+    pouvoir puis veut vouloir comment pourquoi quand combien ici voici voila tout tous toute toutes tres plus
+    moins bien aussi alors donc car si oui non ete sera seront serait etait etaient quoi dont lequel laquelle
+    lesquels lesquelles chez entre vers sous sans apres avant ya-t-il t-il t-elle est-ce ceci cela celui
+    celle ceux celles autre autres meme memes quelqu quelque quelques chaque certains certaines
+    """.split()
+)
+ENGLISH_STOP_WORDS = frozenset(
+    """
+    a an the and or but if of to in on at by for with from into about as is are was were be been being am
+    do does did doing done have has had having can could should would will shall may might must need needs
+    i me my we our you your he him his she her it its they them their this that these those there here what
+    which who whom whose when where why how not no yes so than then too very just also any some all each
+    such more most other others get gets got make makes made take takes handle handles handled handling
+    one ones someone something thing things way ways tell know kind sort like there's what's who's it's
+    lot lots much many really usually typically generally actually well job s t
+    """.split()
+)
+STOP_WORDS = FRENCH_STOP_WORDS | ENGLISH_STOP_WORDS
+
+_FRENCH_MARKERS = frozenset(
+    """
+    le la les un une des du de est sont quel quelle quelles quels qui que quoi comment pourquoi combien
+    pour avec dans sur il elle ils faut peut doit d l qu c j y au aux et ou son sa ses leur mon ma
+    ce cette ces entre apres devenir etre avoir faire fait bonjour salut merci
+    """.split()
+)
+_ENGLISH_MARKERS = frozenset(
+    """
+    the a an is are what which who how why when where does do can should would will of to for with in on
+    and or my your their his her it this that become make makes thanks thank hello hi hey please job
+    """.split()
+)
+
+_STEMMERS = {
+    "fr": snowballstemmer.stemmer("french"),
+    "en": snowballstemmer.stemmer("english"),
+}
+
+
+def clean_spaces(text: str) -> str:
+    """Drop control characters, turn odd spaces into plain ones, collapse runs of whitespace."""
+    return " ".join(_CONTROL.sub(" ", text).translate(_SPACE_TABLE).split())
+
+
+def clean(text: str) -> str:
+    """``clean_spaces``, and every apostrophe look-alike made a plain ``'``."""
+    return clean_spaces(text).translate(_APOSTROPHE_TABLE)
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, unify apostrophes and spaces: the form every comparison uses."""
+    decomposed = unicodedata.normalize("NFKD", clean(text).lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The folded alphanumeric words of ``text``."""
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=65536)
+def stems(word: str) -> frozenset[str]:
+    """The French and English stems of a folded word, and the word itself.
+
+    Two words match when their stem sets meet, whichever language each came in.
+
+    >>> sorted(stems("competences"))
+    ['compet', 'competences', 'competent']
+    """
+    return frozenset({word, *(stemmer.stemWord(word) for stemmer in _STEMMERS.values())})
+
+
+def content_words(text: str) -> list[str]:
+    """The folded words of ``text`` that carry meaning, in order: stop words and numbers removed."""
+    return [w for w in words(text) if w not in STOP_WORDS and not w.isdigit()]
+
+
+def detect_language(text: str, default: str = "fr") -> str:
+    """``"fr"`` or ``"en"``, from function words and accents; ``default`` when nothing tells."""
+    folded = words(text)
+    french = sum(w in _FRENCH_MARKERS for w in folded)
+    english = sum(w in _ENGLISH_MARKERS for w in folded)
+    if any(c in "éèêàùçôîâûëï" for c in text.lower()):
+        french += 1
+    if french == english:
+        return default
+    return "fr" if french > english else "en"
+
+
+def truncate(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
+    """``text`` cut to at most ``limit`` characters, on a word boundary when there is one."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return cut[:space] if space > limit // 2 else cut
