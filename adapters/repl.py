@@ -1,0 +1,122 @@
+"""The terminal adapter: a read-eval-print loop over the engine, with injectable streams for tests."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.answer import Answer, Outcome
+
+PROMPT = "cto-bot> "
+COMMANDS = {
+    ":help": "show this help",
+    ":topics": "list what the bot covers",
+    ":debug": "show or hide the top candidates and their scores",
+    ":quit": "leave (also :q, :exit, Ctrl-D)",
+}
+SOURCE_LABEL = {"fr": "source", "en": "source"}
+
+
+def render(answer: Answer, *, debug: bool = False) -> str:
+    """Plain text for the terminal: the reply, then its source section and score."""
+    lines = [answer.text]
+    if answer.outcome is Outcome.ANSWER:
+        lines.append(f"  — {SOURCE_LABEL.get(answer.lang, 'source')} : {answer.section} "
+                     f"(score {answer.score:.0f})")
+    elif answer.outcome is not Outcome.SMALLTALK:
+        lines.append(f"  — {answer.outcome.value} (score {answer.score:.0f})")
+    if debug and answer.candidates:
+        lines.append("  candidates:")
+        lines.extend(f"    {c.score:5.1f}  {c.passage_id}  ({c.section})" for c in answer.candidates)
+    return "\n".join(lines)
+
+
+class Repl:
+    """Reads questions line by line and prints answers until ``:quit`` or end of input."""
+
+    def __init__(self, engine, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
+                 debug: bool = False, history: Path | None = None):
+        self.engine = engine
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.debug = debug
+        self.history = history.expanduser() if history else None
+        self.interactive = self.stdin is sys.stdin and sys.stdin.isatty()
+
+    def run(self) -> int:
+        """Run the loop; return the exit status (0)."""
+        read = self._readline_reader() if self.interactive else self._stream_reader()
+        self.write(f"cto-bot — {self.engine.help('fr').text}\nType :help for commands, :quit to leave.")
+        try:
+            while True:
+                line = read()
+                if line is None:
+                    break
+                if not self.handle(line):
+                    break
+        finally:
+            self._save_history()
+        return 0
+
+    def handle(self, line: str) -> bool:
+        """Answer one line; return False when the user asked to quit."""
+        command = line.strip().lower()
+        if command in (":quit", ":q", ":exit"):
+            return False
+        if command == ":help":
+            self.write("\n".join(f"  {name:8} {text}" for name, text in COMMANDS.items())
+                       + "\nAnything else is a question about the CTO career.")
+        elif command == ":topics":
+            self.write("\n".join(f"  - {topic}" for topic in self.engine.topics("fr")))
+        elif command == ":debug":
+            self.debug = not self.debug
+            self.write(f"debug {'on' if self.debug else 'off'}")
+        elif command.startswith(":"):
+            self.write(f"Unknown command {command!r}; type :help.")
+        elif command:
+            self.write(render(self.engine.ask(line), debug=self.debug))
+        return True
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def _stream_reader(self) -> Callable[[], str | None]:
+        def read() -> str | None:
+            self.stdout.write(PROMPT)
+            self.stdout.flush()
+            line = self.stdin.readline()
+            return line.rstrip("\r\n") if line else None
+
+        return read
+
+    def _readline_reader(self) -> Callable[[], str | None]:
+        try:
+            import readline
+
+            if self.history and self.history.exists():
+                readline.read_history_file(self.history)
+        except (ImportError, OSError):
+            pass
+
+        def read() -> str | None:
+            try:
+                return input(PROMPT)
+            except EOFError:
+                self.stdout.write("\n")
+                return None
+
+        return read
+
+    def _save_history(self) -> None:
+        if not (self.interactive and self.history):
+            return
+        try:
+            import readline
+
+            readline.set_history_length(1000)
+            readline.write_history_file(self.history)
+        except (ImportError, OSError):
+            pass

@@ -1,0 +1,211 @@
+"""The answer engine: a question in, an Answer out. Pure: no I/O, no environment, no platform.
+
+How a question is answered:
+1. it is cleaned and cut to a bounded length; greetings, thanks and calls for help are small talk;
+2. each meaningful word is looked up in the index (by stem, else by close spelling);
+3. every passage holding some of the words is scored: the share of the question's information it
+   covers (rare words weigh more, words the knowledge lacks weigh most), blended with how close the
+   question is to one of the passage's alternate questions;
+4. the best passage is the answer only when it covers the question's meaningful words and clearly beats
+   the others; close or middling candidates become "did you mean" suggestions; the rest is declined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answer import Answer, Candidate, Outcome, Suggestion
+from bot.index import Index, WordMatch
+from bot.knowledge import Knowledge, Passage
+from bot.matching import phrase_similarity, rank
+from bot.replies import message, suggestion_text, topics_line
+from bot.smalltalk import smalltalk_kind
+from bot.text import clean, content_words, detect_language, truncate
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the engine draws its lines, on the 0..100 score."""
+
+    answer: float = 62.0
+    """The least score of an answer."""
+    margin: float = 4.0
+    """How far the best passage must lead the next one to be answered alone."""
+    sure: float = 85.0
+    """A score at which the best passage is answered even when the next one is close."""
+    suggest: float = 42.0
+    """The least score of a suggestion; below, the question is declined."""
+    coverage: float = 0.55
+    """The least share of the question's information that an answer must cover."""
+    phrase_weight: float = 0.35
+    """How much closeness to an alternate question counts, against word coverage."""
+    shortlist: int = 40
+    """How many passages, best by word coverage, get the finer phrase comparison."""
+
+
+@dataclass(frozen=True)
+class _Scored:
+    index: int
+    score: float
+    coverage: float
+
+
+class Engine:
+    """Answers questions from one knowledge base. Build it once; ``ask`` is safe to call from any thread."""
+
+    def __init__(self, knowledge: Knowledge, thresholds: Thresholds | None = None):
+        self.knowledge = knowledge
+        self.thresholds = thresholds or Thresholds()
+        self.index = Index.build(knowledge)
+        self._sections = {s.id: s for s in knowledge.sections}
+        self._by_id = {p.id: i for i, p in enumerate(self.index.passages)}
+
+    # -- public interface -------------------------------------------------------------------------
+
+    def ask(self, question: str) -> Answer:
+        """Answer ``question``, whatever the string: never raises, and the reply stays bounded."""
+        question = truncate(clean(question if isinstance(question, str) else ""))
+        lang = self._language(question)
+        kind = smalltalk_kind(question)
+        words = content_words(question)
+        if kind or not words:
+            return self._smalltalk(question, lang, kind or "help")
+        ranked = self._score(words)
+        return self._decide(question, lang, words, ranked)
+
+    def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "") -> Answer:
+        """Answer with a known passage, as when someone picks a suggestion; decline an unknown id."""
+        lang = lang if lang in ("fr", "en") else "fr"
+        i = self._by_id.get(passage_id)
+        if i is None:
+            return self._decline(question, lang, 0.0, [])
+        passage = self.index.passages[i]
+        return self._answer(question or self._question_of(passage, lang), lang, passage, 100.0, [])
+
+    def help(self, lang: str = "fr") -> Answer:
+        """The reply to "help": what the bot is for and the topics it covers."""
+        return self._smalltalk("", lang if lang in ("fr", "en") else "fr", "help")
+
+    def topics(self, lang: str = "fr") -> tuple[str, ...]:
+        """What the knowledge covers, one short name per section, in ``lang``."""
+        return tuple(s.topic_in(lang) for s in self.knowledge.sections)
+
+    def complete(self, text: str, limit: int = 25) -> list[Suggestion]:
+        """Up to ``limit`` questions the bot can answer, closest to ``text`` first (for autocomplete)."""
+        text = truncate(clean(text if isinstance(text, str) else ""), 100)
+        lang = self._language(text)
+        choices: dict[int, str] = {}
+        owners: list[Passage] = []
+        for passage in self.index.passages:
+            for q in passage.questions_in(lang):
+                choices[len(owners)] = q
+                owners.append(passage)
+        if not text.strip():
+            firsts = [Suggestion(self._question_of(p, lang), p.id, self._heading(p)) for p in self.index.passages]
+            return firsts[:limit]
+        seen: set[str] = set()
+        found: list[Suggestion] = []
+        for key, _ in rank(text, choices, limit=limit * 2):
+            if choices[key] not in seen:
+                seen.add(choices[key])
+                found.append(Suggestion(choices[key], owners[key].id, self._heading(owners[key])))
+        return found[:limit]
+
+    # -- scoring ----------------------------------------------------------------------------------
+
+    def _language(self, question: str) -> str:
+        guess = detect_language(question, default="")
+        if guess:
+            return guess
+        words = content_words(question)
+        french = sum(w in self.index.french_words for w in words)
+        english = sum(w in self.index.english_words for w in words)
+        return "en" if english > french else "fr"
+
+    def _score(self, words: list[str]) -> list[_Scored]:
+        matches = [self.index.lookup(w) for w in dict.fromkeys(words)]
+        total = sum(m.weight for m in matches) or 1.0
+        coverage: dict[int, float] = {}
+        for m in matches:
+            for i, strength in m.passages.items():
+                coverage[i] = coverage.get(i, 0.0) + m.weight * strength / total
+        shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: self.thresholds.shortlist]
+        query = " ".join(words)
+        phrase = self.thresholds.phrase_weight
+        scored = [
+            _Scored(i, 100 * ((1 - phrase) * coverage[i] + phrase * self._phrase(query, i) / 100) *
+                    self._known_share(matches), coverage[i])
+            for i in shortlist
+        ]
+        return sorted(scored, key=lambda s: s.score, reverse=True)
+
+    def _phrase(self, query: str, i: int) -> float:
+        return phrase_similarity(query, self.index.questions[i])
+
+    @staticmethod
+    def _known_share(matches: list[WordMatch]) -> float:
+        """1 when the knowledge holds every word of the question; less for each unknown word, by its weight."""
+        total = sum(m.weight for m in matches) or 1.0
+        return sum(m.weight for m in matches if m.known) / total
+
+    def _decide(self, question: str, lang: str, words: list[str], ranked: list[_Scored]) -> Answer:
+        t = self.thresholds
+        candidates = [Candidate(self.index.passages[s.index].id, self._heading(self.index.passages[s.index]),
+                                round(s.score, 1)) for s in ranked[:5]]
+        if not ranked:
+            return self._decline(question, lang, 0.0, candidates)
+        best = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        clear = best.score >= t.sure or best.score - runner_up >= t.margin
+        if best.score >= t.answer and best.coverage >= t.coverage and clear:
+            return self._answer(question, lang, self.index.passages[best.index], best.score, candidates)
+        if best.score >= t.suggest:
+            close = [s for s in ranked[:3] if s.score >= t.suggest and best.score - s.score < 15]
+            return self._suggest(question, lang, best.score, close, candidates)
+        return self._decline(question, lang, best.score, candidates)
+
+    # -- replies ----------------------------------------------------------------------------------
+
+    def _heading(self, passage: Passage) -> str:
+        return self._sections[passage.section_id].heading
+
+    def _question_of(self, passage: Passage, lang: str, near: str = "") -> str:
+        questions = passage.questions_in(lang)
+        if not questions:
+            return self._sections[passage.section_id].title_in(lang)
+        if not near:
+            return questions[0]
+        return max(questions, key=lambda q: phrase_similarity(near, [" ".join(content_words(q))]))
+
+    def _answer(self, question: str, lang: str, passage: Passage, score: float,
+                candidates: list[Candidate]) -> Answer:
+        return Answer(question=question, outcome=Outcome.ANSWER, text=passage.text_in(lang), lang=lang,
+                      score=min(score, 100.0), section=self._heading(passage), passage_id=passage.id,
+                      source=passage.text, candidates=tuple(candidates))
+
+    def _suggest(self, question: str, lang: str, score: float, close: list[_Scored],
+                 candidates: list[Candidate]) -> Answer:
+        query = " ".join(content_words(question))
+        suggestions = tuple(
+            Suggestion(self._question_of(p, lang, query), p.id, self._heading(p))
+            for p in (self.index.passages[s.index] for s in close)
+        )
+        return Answer(question=question, outcome=Outcome.SUGGEST,
+                      text=suggestion_text(lang, [s.question for s in suggestions]), lang=lang, score=score,
+                      suggestions=suggestions, topics=self.topics(lang), candidates=tuple(candidates))
+
+    def _decline(self, question: str, lang: str, score: float, candidates: list[Candidate]) -> Answer:
+        topics = self.topics(lang)
+        text = f"{message(lang, 'decline')} {topics_line(lang, topics)}"
+        return Answer(question=question, outcome=Outcome.DECLINE, text=text, lang=lang, score=score,
+                      topics=topics, candidates=tuple(candidates))
+
+    def _smalltalk(self, question: str, lang: str, kind: str) -> Answer:
+        topics = self.topics(lang)
+        text = message(lang, kind)
+        if kind in ("greeting", "help"):
+            text = f"{text} {topics_line(lang, topics)}"
+            if self.index.passages:
+                text += " " + message(lang, "example", example=self._question_of(self.index.passages[0], lang))
+        return Answer(question=question, outcome=Outcome.SMALLTALK, text=text, lang=lang, score=100.0,
+                      topics=topics)

@@ -1,0 +1,94 @@
+"""The search index, built once from the knowledge: which words each passage holds, and how rare each is.
+
+Every passage is indexed under the French and English stems of the words of its text, its translation,
+its alternate questions, its keywords and its section's heading. A question's words are looked up by
+stem first, and, for words the knowledge does not hold, by close spelling (typos). Only passages that
+share a word with the question are scored, so time grows with the question, not with the knowledge.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.knowledge import Knowledge, Passage
+from bot.matching import close_words
+from bot.text import content_words, stems
+
+FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "text": 0.9, "heading": 0.75}
+"""How much a word found in each field counts: alternate questions and keywords are written to match."""
+
+
+@dataclass
+class WordMatch:
+    """Where one word of a question was found: passage index → strength (0..1)."""
+
+    word: str
+    passages: dict[int, float] = field(default_factory=dict)
+    weight: float = 0.0
+    """How informative the word is: rare words weigh more; words the knowledge lacks weigh most."""
+    known: bool = False
+    """True when the knowledge holds the word (or a close spelling of it)."""
+
+
+@dataclass
+class Index:
+    """Postings from stems to passages, the vocabulary for typos, and each passage's folded questions."""
+
+    passages: tuple[Passage, ...]
+    postings: dict[str, dict[int, float]]
+    vocabulary_by_initial: dict[str, list[str]]
+    questions: list[list[str]]
+    french_words: frozenset[str]
+    english_words: frozenset[str]
+
+    @classmethod
+    def build(cls, knowledge: Knowledge) -> Index:
+        postings: dict[str, dict[int, float]] = defaultdict(dict)
+        vocabulary: set[str] = set()
+        french: set[str] = set()
+        english: set[str] = set()
+        questions: list[list[str]] = []
+        passages = knowledge.passages
+        for i, passage in enumerate(passages):
+            section = knowledge.section_of(passage)
+            fields = {
+                "questions": [*passage.questions_fr, *passage.questions_en],
+                "keywords": list(passage.keywords),
+                "text": [passage.text, passage.translation],
+                "heading": [section.heading, section.heading_en, section.topic_fr, section.topic_en],
+            }
+            for name, texts in fields.items():
+                for word in (w for text in texts for w in content_words(text)):
+                    vocabulary.add(word)
+                    for form in stems(word):
+                        if postings[form].get(i, 0.0) < FIELD_WEIGHTS[name]:
+                            postings[form][i] = FIELD_WEIGHTS[name]
+            for text in (passage.text, *passage.questions_fr, section.heading):
+                french.update(content_words(text))
+            for text in (passage.translation, *passage.questions_en, section.heading_en):
+                english.update(content_words(text))
+            questions.append([" ".join(content_words(q)) for q in (*passage.questions_fr, *passage.questions_en)])
+        by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(vocabulary):
+            by_initial[word[0]].append(word)
+        return cls(passages=passages, postings=dict(postings), vocabulary_by_initial=dict(by_initial),
+                   questions=questions, french_words=frozenset(french), english_words=frozenset(english))
+
+    def lookup(self, word: str) -> WordMatch:
+        """Where ``word`` (folded) appears: by stem, else by close spelling among words of the same initial."""
+        match = WordMatch(word)
+        for form in stems(word):
+            for i, strength in self.postings.get(form, {}).items():
+                match.passages[i] = max(match.passages.get(i, 0.0), strength)
+        if not match.passages:
+            for close, similarity in close_words(word, self.vocabulary_by_initial.get(word[0], [])):
+                for form in stems(close):
+                    for i, strength in self.postings.get(form, {}).items():
+                        found = strength * similarity / 100
+                        match.passages[i] = max(match.passages.get(i, 0.0), found)
+        match.known = bool(match.passages)
+        total = max(len(self.passages), 1)
+        match.weight = math.log(1 + total / (1 + len(match.passages)))
+        return match

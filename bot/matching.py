@@ -1,0 +1,38 @@
+"""The one module that calls rapidfuzz: processors and cutoffs are passed explicitly, ``None`` is no match."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from rapidfuzz import fuzz, process, utils
+
+
+def typo_cutoff(word: str) -> float | None:
+    """The least ``fuzz.ratio`` at which another word counts as ``word`` misspelt; None for words too short.
+
+    One edit in five letters is 80; longer words tolerate a little more.
+    """
+    if len(word) < 4:
+        return None
+    return 80.0 if len(word) < 7 else 75.0
+
+
+def close_words(word: str, vocabulary: Sequence[str], limit: int = 3) -> list[tuple[str, float]]:
+    """Words of ``vocabulary`` that ``word`` may be a misspelling of, best first, with their similarity 0..100."""
+    cutoff = typo_cutoff(word)
+    if cutoff is None or not vocabulary:
+        return []
+    found = process.extract(word, vocabulary, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=limit)
+    return [(choice, score) for choice, score, _ in found if choice != word]
+
+
+def phrase_similarity(query: str, phrases: Iterable[str]) -> float:
+    """The best ``token_sort_ratio`` of ``query`` against ``phrases`` (already folded), 0 when there are none."""
+    best = process.extractOne(query, list(phrases), scorer=fuzz.token_sort_ratio, processor=None)
+    return float(best[1]) if best is not None else 0.0
+
+
+def rank(query: str, choices: Mapping[int, str], limit: int) -> list[tuple[int, float]]:
+    """Keys of ``choices`` ranked by ``WRatio`` of their text against ``query``, ignoring case and punctuation."""
+    found = process.extract(query, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit)
+    return [(key, float(score)) for _, score, key in found]
