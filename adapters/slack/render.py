@@ -1,0 +1,142 @@
+"""Render the engine's neutral answers as Slack messages: Block Kit blocks and a plain ``text`` fallback.
+
+Every text that comes from a user or from the knowledge goes through ``mrkdwn.escape``.
+``answer_blocks`` is the one place that lays out an answer; extra rows (feedback buttons, say) belong there.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.slack.mrkdwn import chunks, escape, truncate
+from bot.answer import Answer, Outcome
+
+Block = dict[str, Any]
+
+SECTION_LIMIT = 3000
+"""Slack's limit on a section block's text."""
+BUTTON_LIMIT = 75
+"""Slack's limit on a button's label."""
+FALLBACK_LIMIT = 3000
+"""How much of the reply goes into the notification text (Slack allows more; nobody reads it)."""
+MAX_SECTIONS = 40
+"""A message holds at most 50 blocks; the answer's sections stop well before."""
+SUGGESTION_ACTION = "suggestion"
+"""Prefix of the suggestion buttons' ``action_id`` (``suggestion-0``, ``suggestion-1``...)."""
+
+LABELS = {
+    "fr": {"source": "Source", "confidence": "confiance", "you": "Vous", "percent": " %"},
+    "en": {"source": "Source", "confidence": "confidence", "you": "You", "percent": "%"},
+}
+APOLOGY = ("Désolé, une erreur de mon côté m’a empêché de répondre ; réessayez dans un instant. "
+           "(Sorry, something went wrong on my side; please try again shortly.)")
+
+
+@dataclass(frozen=True)
+class Message:
+    """What to send to Slack: ``text`` for notifications, ``blocks`` for display."""
+
+    text: str
+    blocks: list[Block]
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``chat.postMessage``, ``say`` or ``respond``."""
+        return {"text": self.text, "blocks": self.blocks}
+
+
+@dataclass(frozen=True)
+class SuggestionChoice:
+    """What a suggestion button carries: the passage to answer with, in the asker's language."""
+
+    passage_id: str
+    lang: str
+
+    def encode(self) -> str:
+        return json.dumps({"passage": self.passage_id, "lang": self.lang}, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, value: str) -> SuggestionChoice:
+        """The choice in a button's ``value``; raises ValueError when it is not one of ours."""
+        try:
+            data = json.loads(value)
+            return cls(passage_id=str(data["passage"]), lang=str(data["lang"]))
+        except (TypeError, KeyError, json.JSONDecodeError) as error:
+            raise ValueError(f"not a suggestion button value: {value!r}") from error
+
+
+def labels(lang: str) -> dict[str, str]:
+    return LABELS.get(lang, LABELS["fr"])
+
+
+def answer_message(answer: Answer, *, echo_question: bool = False) -> Message:
+    """The Slack message for ``answer``; ``echo_question`` quotes the question first (for /cto)."""
+    blocks = answer_blocks(answer)
+    if echo_question and answer.question:
+        you = labels(answer.lang)["you"]
+        quote = truncate(escape(answer.question), SECTION_LIMIT - len(you) - 10)
+        blocks.insert(0, context_block(f"*{you} :* {quote}" if answer.lang == "fr" else f"*{you}:* {quote}"))
+    return Message(text=truncate(escape(answer.text), FALLBACK_LIMIT), blocks=blocks)
+
+
+def answer_blocks(answer: Answer) -> list[Block]:
+    """The blocks for ``answer``: its text, then where it comes from, then "did you mean" buttons."""
+    blocks = text_blocks(answer.text)
+    if answer.outcome is Outcome.ANSWER:
+        blocks.append(context_block(source_line(answer)))
+    if answer.suggestions:
+        blocks.append(suggestion_buttons(answer))
+    return blocks
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Section blocks holding ``text``, escaped, each within Slack's 3,000 characters."""
+    pieces = chunks(escape(text), SECTION_LIMIT) or [" "]
+    if len(pieces) > MAX_SECTIONS:
+        pieces = pieces[: MAX_SECTIONS - 1] + [truncate(pieces[MAX_SECTIONS - 1], SECTION_LIMIT - 1) + "…"]
+    return [{"type": "section", "text": _mrkdwn(piece)} for piece in pieces]
+
+
+def context_block(mrkdwn: str) -> Block:
+    return {"type": "context", "elements": [_mrkdwn(truncate(mrkdwn, SECTION_LIMIT))]}
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    """A mrkdwn text object; ``verbatim`` stops Slack from turning bare names or ``@here`` into links."""
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def source_line(answer: Answer) -> str:
+    """``Source : <section> · confiance 87 %``, in the answer's language."""
+    words = labels(answer.lang)
+    colon = " :" if answer.lang == "fr" else ":"
+    section = escape(answer.section or "")
+    return (f"{words['source']}{colon} _{section}_ · {words['confidence']}{colon} "
+            f"{round(answer.score)}{words['percent']}")
+
+
+def suggestion_buttons(answer: Answer) -> Block:
+    """An actions block with one button per suggestion; a click answers with that passage."""
+    return {
+        "type": "actions",
+        "block_id": "suggestions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"{SUGGESTION_ACTION}-{i}",
+                "text": {"type": "plain_text", "text": _label(s.question), "emoji": False},
+                "value": SuggestionChoice(s.passage_id, answer.lang).encode(),
+            }
+            for i, s in enumerate(answer.suggestions[:5])
+        ],
+    }
+
+
+def _label(question: str) -> str:
+    return truncate(escape(" ".join(question.split()) or "?"), BUTTON_LIMIT)
+
+
+def apology() -> Message:
+    """The short reply, in both languages, when answering failed."""
+    return Message(text=APOLOGY, blocks=text_blocks(APOLOGY))

@@ -1,0 +1,248 @@
+"""The real slack-bolt app over HTTP, against a fake Slack on 127.0.0.1: what people see in Slack."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+
+import pytest
+from conftest import HttpBot
+from slack_fake import BOT_USER_ID, FakeSlack, button_click, buttons, direct_message, mention, shown_text
+
+from adapters.slack.render import APOLOGY
+from bot.answer import Answer, Outcome
+from bot.engine import Engine
+
+LIVE_MENTIONS = ("<!channel>", "<!here>", "<!everyone>", "<@")
+
+
+def assert_no_live_mention(message: dict) -> None:
+    text = json.dumps(message, ensure_ascii=False)
+    for live in LIVE_MENTIONS:
+        assert live not in text, f"{live} would reach Slack live in {text}"
+
+
+def test_replies_in_the_thread_of_a_mention_with_the_right_passage(http_bot: HttpBot, fake_slack: FakeSlack):
+    event = mention("Que fait un CTO ?")
+
+    reply = http_bot.user.send_event(event)
+
+    assert reply.status == 200
+    [post] = fake_slack.wait_for_posts(1)
+    assert post["channel"] == event["channel"]
+    assert post["thread_ts"] == event["ts"]
+    assert "Le CTO dirige la technologie" in post["text"]
+    assert "Source : _Le rôle du CTO_" in shown_text(post)
+
+
+def test_replies_in_the_existing_thread_when_mentioned_inside_one(http_bot: HttpBot, fake_slack: FakeSlack):
+    event = mention("what does a CTO do?", thread_ts="1700000000.000100")
+
+    http_bot.user.send_event(event)
+
+    [post] = fake_slack.wait_for_posts(1)
+    assert post["thread_ts"] == "1700000000.000100"
+    assert "The CTO leads technology" in post["text"]
+
+
+def test_removes_the_mention_and_slack_markup_from_the_question(http_bot: HttpBot, fake_slack: FakeSlack,
+                                                                   engine: Engine):
+    http_bot.user.send_event(mention("<https://example.com|Que fait> un CTO &amp; ?"))
+
+    [post] = fake_slack.wait_for_posts(1)
+    assert post["text"].startswith("Le CTO dirige")
+
+
+def test_answers_a_direct_message_in_the_dm(http_bot: HttpBot, fake_slack: FakeSlack):
+    http_bot.user.send_event(direct_message("Quelles études pour devenir CTO ?"))
+
+    [post] = fake_slack.wait_for_posts(1)
+    assert post["channel"] == "D0000001"
+    assert "thread_ts" not in post
+    assert "école d’ingénieurs" in post["text"]
+
+
+@pytest.mark.parametrize("event", [
+    direct_message("Que fait un CTO ?", bot_id="B0000009", subtype="bot_message"),
+    direct_message("Que fait un CTO ?", user=BOT_USER_ID),
+    direct_message("Que fait un CTO ?", subtype="message_changed"),
+    direct_message("", subtype="message_deleted"),
+    direct_message("Que fait un CTO ?", subtype="file_share"),
+], ids=["another bot", "itself", "an edit", "a deletion", "a file"])
+def test_ignores_messages_that_are_not_a_persons_new_question(http_bot: HttpBot, fake_slack: FakeSlack,
+                                                               event: dict):
+    reply = http_bot.user.send_event(event)
+
+    assert reply.status == 200
+    assert fake_slack.posts() == []
+
+
+def test_declines_honestly_a_question_the_document_does_not_cover(http_bot: HttpBot, fake_slack: FakeSlack,
+                                                                   engine: Engine):
+    http_bot.user.send_event(mention("Quel salaire pour un CTO ?"))
+
+    [post] = fake_slack.wait_for_posts(1)
+    assert engine.ask("Quel salaire pour un CTO ?").outcome is Outcome.DECLINE
+    assert "Je n’ai pas la réponse" in post["text"]
+    assert "devenir CTO" in post["text"], "a decline says what the bot covers"
+    assert "Source" not in shown_text(post)
+
+
+def test_answers_the_cto_command_to_the_asker(http_bot: HttpBot, fake_slack: FakeSlack):
+    reply = http_bot.user.send_command("Que fait un CTO ?")
+
+    assert reply.status == 200
+    [response] = fake_slack.wait_for_responses(1)
+    assert response["response_type"] == "ephemeral"
+    assert "Le CTO dirige la technologie" in response["text"]
+    assert "Que fait un CTO ?" in shown_text(response), "the asker sees the question they asked"
+    assert fake_slack.posts() == []
+
+
+@pytest.mark.parametrize("text", ["", "help", "  aide "])
+def test_lists_the_topics_for_the_cto_command_alone_or_help(http_bot: HttpBot, fake_slack: FakeSlack,
+                                                            engine: Engine, text: str):
+    http_bot.user.send_command(text)
+
+    [response] = fake_slack.wait_for_responses(1)
+    lang = "en" if text == "help" else "fr"
+    for topic in engine.topics(lang):
+        assert topic.replace("'", "") in response["text"].replace("'", "")
+
+
+def test_a_suggestion_button_answers_that_question_in_the_same_thread(http_bot: HttpBot,
+                                                                      fake_slack: FakeSlack, engine: Engine):
+    question = "études ou expérience pour devenir CTO"
+    assert engine.ask(question).suggestions, "the fixture question should get suggestions; pick another"
+    event = mention(question)
+    http_bot.user.send_event(event)
+    [suggestion] = fake_slack.wait_for_posts(1)
+    first = buttons(suggestion)[0]
+    expected = engine.answer_passage(json.loads(first["value"])["passage"], "fr")
+
+    reply = http_bot.user.click(button_click(first, suggestion, response_url=fake_slack.response_url()))
+
+    assert reply.status == 200
+    _, answer = fake_slack.wait_for_posts(2)
+    assert answer["channel"] == event["channel"]
+    assert answer["thread_ts"] == event["ts"]
+    assert answer["text"] == expected.text
+    assert expected.section and expected.section in shown_text(answer)
+
+
+def test_a_suggestion_button_in_a_cto_command_reply_answers_the_asker(http_bot: HttpBot, fake_slack: FakeSlack):
+    http_bot.user.send_command("études ou expérience pour devenir CTO")
+    [suggestion] = fake_slack.wait_for_responses(1)
+    button = buttons(suggestion)[1]
+    click = button_click(button, {"channel": "C0000001"}, response_url=fake_slack.response_url("r2"))
+    click["container"]["is_ephemeral"] = True
+    del click["message"]
+
+    http_bot.user.click(click)
+
+    _, answer = fake_slack.wait_for_responses(2)
+    assert answer["response_type"] == "ephemeral"
+    assert answer["replace_original"] is False
+    assert "Source" in shown_text(answer)
+
+
+def test_rejects_a_request_with_a_bad_signature_and_posts_nothing(http_bot: HttpBot, fake_slack: FakeSlack,
+                                                                  caplog: pytest.LogCaptureFixture):
+    reply = http_bot.user.send_event(mention("Que fait un CTO ?"), secret="not-the-secret")
+
+    assert reply.status == 401
+    assert fake_slack.posts() == []
+
+
+def test_rejects_a_five_minute_old_request_and_posts_nothing(http_bot: HttpBot, fake_slack: FakeSlack):
+    reply = http_bot.user.send_event(mention("Que fait un CTO ?"), timestamp=time.time() - 5 * 60 - 10)
+
+    assert reply.status == 401
+    assert fake_slack.posts() == []
+
+
+def test_answers_a_redelivered_event_only_once(http_bot: HttpBot, fake_slack: FakeSlack):
+    event = mention("Que fait un CTO ?")
+
+    first = http_bot.user.send_event(event, event_id="Ev0REDELIVERED")
+    again = http_bot.user.send_event(event, event_id="Ev0REDELIVERED")
+
+    assert (first.status, again.status) == (200, 200)
+    assert len(fake_slack.posts()) == 1
+
+
+def test_skips_an_http_retry_but_acknowledges_it(http_bot: HttpBot, fake_slack: FakeSlack):
+    retried = http_bot.user.send_event(mention("Que fait un CTO ?"),
+                                       headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    first = http_bot.user.send_event(mention("Que fait un CTO ?"), headers={"X-Slack-Retry-Num": "0"})
+
+    assert (retried.status, first.status) == (200, 200)
+    assert len(fake_slack.wait_for_posts(1)) == 1
+
+
+@pytest.mark.parametrize("live", ["<!channel>", "<!here>", "<!everyone>", "<@U0000002>"])
+def test_never_echoes_a_mention_live(http_bot: HttpBot, fake_slack: FakeSlack, live: str):
+    typed = live.replace("<", "&lt;").replace(">", "&gt;")
+    http_bot.user.send_event(mention(f"{live} {typed} que fait un CTO ?"))
+    http_bot.user.send_command(f"{live} {typed} que fait un CTO ?")
+
+    [post] = fake_slack.wait_for_posts(1)
+    [response] = fake_slack.wait_for_responses(1)
+    assert_no_live_mention(post)
+    assert_no_live_mention(response)
+    assert "&lt;" in shown_text(response), "what the user typed is shown, escaped"
+
+
+def test_escapes_the_knowledge_text(http_bot: HttpBot, fake_slack: FakeSlack):
+    http_bot.user.send_event(direct_message("Que fait un CTO ?"))
+
+    [post] = fake_slack.wait_for_posts(1)
+    assert "la R&amp;D et les équipes &lt;techniques&gt;" in shown_text(post)
+
+
+class FailingOnce:
+    """The real engine, except that its first ``ask`` raises."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.failed = threading.Event()
+
+    def ask(self, question: str) -> Answer:
+        if not self.failed.is_set():
+            self.failed.set()
+            raise RuntimeError("the engine broke")
+        return self.engine.ask(question)
+
+    def answer_passage(self, passage_id: str, lang: str = "fr") -> Answer:
+        return self.engine.answer_passage(passage_id, lang)
+
+    def help(self, lang: str = "fr") -> Answer:
+        return self.engine.help(lang)
+
+
+def test_apologises_when_answering_fails_and_answers_the_next_message(engine: Engine, fake_slack: FakeSlack,
+                                                                       caplog: pytest.LogCaptureFixture):
+    with HttpBot(FailingOnce(engine), fake_slack) as bot:
+        first = bot.user.send_event(direct_message("Que fait un CTO ?"))
+        [apology] = fake_slack.wait_for_posts(1)
+        failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        caplog.clear()
+        second = bot.user.send_event(direct_message("Que fait un CTO ?"))
+        _, answer = fake_slack.wait_for_posts(2)
+
+    assert (first.status, second.status) == (200, 200)
+    assert apology["text"] == APOLOGY
+    assert [r.exc_info[1].args for r in failures if r.exc_info and r.exc_info[1]] == [("the engine broke",)]
+    assert answer["text"].startswith("Le CTO dirige")
+
+
+def test_answers_the_platform_health_check(http_bot: HttpBot):
+    reply = http_bot.user.request("GET", "/healthz")
+
+    assert (reply.status, reply.body) == (200, "ok\n")
+
+
+def test_answers_404_outside_its_paths(http_bot: HttpBot):
+    assert http_bot.user.request("GET", "/elsewhere").status == 404
