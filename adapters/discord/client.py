@@ -1,0 +1,204 @@
+"""The Discord client: mentions, direct messages, ``/cto`` and button clicks in; rendered answers out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
+
+import discord
+from discord import app_commands
+
+from adapters.discord.cooldown import Cooldown, Verdict
+from adapters.discord.render import (
+    CHOICE_LIMIT,
+    CHOICE_NAME_LIMIT,
+    DYNAMIC_ITEMS,
+    NO_MENTIONS,
+    Reply,
+    clip,
+    notice,
+    render,
+)
+from bot.answer import Answer, Suggestion
+from bot.text import detect_language
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+MENTIONS = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
+"""Mentions of users, roles, channels, everyone and here: markup around a question, not part of it."""
+
+
+class Engine(Protocol):
+    """What the client needs from the engine (``bot.engine.Engine`` is one)."""
+
+    def ask(self, question: str) -> Answer: ...
+
+    def answer_passage(self, passage_id: str, lang: str = "fr") -> Answer: ...
+
+    def help(self, lang: str = "fr") -> Answer: ...
+
+    def complete(self, text: str, limit: int = 25) -> list[Suggestion]: ...
+
+
+def intents() -> discord.Intents:
+    """The least the bot needs: servers and their channels, and messages in servers and DMs.
+
+    No privileged intent: Discord sends the content of messages that mention the bot, and of DMs,
+    without Message Content; the bot answers nothing else.
+    """
+    return discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
+
+
+def question_in(message: discord.Message, me: int) -> str | None:
+    """The question in ``message`` for the bot with id ``me``, or None when the bot should not answer."""
+    if message.guild is not None and all(user.id != me for user in message.mentions):
+        return None
+    return " ".join(MENTIONS.sub(" ", message.content).split())
+
+
+def interaction_lang(interaction: discord.Interaction[Any]) -> str:
+    """French for French-speaking users, English for everyone else."""
+    return "fr" if str(interaction.locale).startswith("fr") else "en"
+
+
+class CtoClient(discord.AutoShardedClient):
+    """cto-bot on Discord. The engine and the cooldown are injected; nothing is built at import time."""
+
+    def __init__(self, engine: Engine, *, cooldown: Cooldown | None = None, sync_commands: bool = True,
+                 shard_count: int | None = None, shard_ids: Sequence[int] | None = None, **options: Any):
+        super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS, shard_count=shard_count,
+                         shard_ids=list(shard_ids) if shard_ids is not None else None, **options)
+        self.engine = engine
+        self.cooldown = cooldown or Cooldown()
+        self.sync_commands = sync_commands
+        self.tree = app_commands.CommandTree(self)
+        self.tree.add_command(cto_command(self))
+        self.tree.on_error = self.on_command_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        """Register the buttons (so that old messages keep working) and sync ``/cto`` with Discord."""
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        if self.sync_commands:
+            synced = await self.tree.sync()
+            log.info("synced %d application command(s)", len(synced))
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d server(s), shards %s of %s",
+                 self.user, len(self.guilds), sorted(self.shards), self.shard_count)
+
+    # -- messages ---------------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a DM, or a server message that mentions the bot, as a reply; ignore bots."""
+        if message.author.bot or message.type not in ANSWERED_TYPES or self.user is None:
+            return
+        question = question_in(message, self.user.id)
+        if question is None:
+            return
+        lang = detect_language(question)
+        decision = self.cooldown.check(message.author.id)
+        if decision.verdict is Verdict.QUIET:
+            return
+        if decision.verdict is Verdict.NOTICE:
+            await self._reply(message, self._cooldown_notice(lang, decision.retry_after))
+            return
+        try:
+            answer = await self._ask(lambda: self.engine.ask(question))
+            await self._reply(message, render(answer), raise_errors=True)
+        except Exception:
+            log.exception("could not answer message %s from user %s", message.id, message.author.id)
+            await self._reply(message, notice("apology", lang))
+
+    async def _reply(self, message: discord.Message, reply: Reply, *, raise_errors: bool = False) -> None:
+        """Reply to ``message``; should it be deleted meanwhile, post in its channel all the same."""
+        try:
+            reference = message.to_reference(fail_if_not_exists=False)
+            await message.channel.send(**reply.kwargs(), reference=reference)
+        except discord.HTTPException as error:
+            if raise_errors:
+                raise
+            log.warning("could not reply to message %s: %s", message.id, error)
+
+    # -- interactions -----------------------------------------------------------------------------
+
+    async def answer_command(self, interaction: discord.Interaction[Any], question: str | None) -> None:
+        """``/cto question:...``; without a question, the topics."""
+        if question and question.strip():
+            await self._answer_interaction(interaction, lambda: self.engine.ask(question))
+        else:
+            lang = interaction_lang(interaction)
+            await self._answer_interaction(interaction, lambda: self.engine.help(lang))
+
+    async def answer_suggestion(self, interaction: discord.Interaction[Any], passage_id: str,
+                                lang: str) -> None:
+        """A click on a "did you mean" button."""
+        await self._answer_interaction(interaction, lambda: self.engine.answer_passage(passage_id, lang))
+
+    async def complete(self, current: str) -> list[app_commands.Choice[str]]:
+        """Up to 25 questions the bot can answer, closest to what the user has typed first."""
+        suggestions = await self._ask(lambda: self.engine.complete(current, CHOICE_LIMIT))
+        questions = dict.fromkeys(clip(s.question, CHOICE_NAME_LIMIT) for s in suggestions)
+        return [app_commands.Choice(name=q, value=q) for q in questions][:CHOICE_LIMIT]
+
+    async def on_command_error(self, interaction: discord.Interaction[Any],
+                               error: app_commands.AppCommandError) -> None:
+        log.error("/cto failed for user %s", interaction.user.id, exc_info=error)
+        await self._respond(interaction, notice("apology", interaction_lang(interaction)))
+
+    async def _answer_interaction(self, interaction: discord.Interaction[Any],
+                                  compute: Callable[[], Answer]) -> None:
+        lang = interaction_lang(interaction)
+        decision = self.cooldown.check(interaction.user.id)
+        if decision.verdict is not Verdict.ANSWER:
+            await self._respond(interaction, self._cooldown_notice(lang, decision.retry_after))
+            return
+        try:
+            answer = await self._ask(compute)
+            await self._respond(interaction, render(answer), raise_errors=True)
+        except Exception:
+            log.exception("could not answer interaction %s from user %s", interaction.id, interaction.user.id)
+            await self._respond(interaction, notice("apology", lang))
+
+    async def _respond(self, interaction: discord.Interaction[Any], reply: Reply, *,
+                       raise_errors: bool = False) -> None:
+        kwargs = reply.kwargs(interaction=True)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(**kwargs)
+            else:
+                await interaction.response.send_message(**kwargs)
+        except discord.HTTPException as error:
+            if raise_errors:
+                raise
+            log.warning("could not respond to interaction %s: %s", interaction.id, error)
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _ask(compute: Callable[[], T]) -> T:
+        """Run an engine call off the event loop, so that a slow answer never delays heartbeats."""
+        return await asyncio.to_thread(compute)
+
+    def _cooldown_notice(self, lang: str, retry_after: float) -> Reply:
+        return notice("cooldown", lang, rate=self.cooldown.rate, per=self.cooldown.per,
+                      retry=max(1.0, retry_after))
+
+
+def cto_command(client: CtoClient) -> app_commands.Command[Any, Any, None]:
+    """``/cto question:<text>``, with autocomplete over the questions the bot can answer."""
+
+    @app_commands.command(name="cto", description="Ask about the CTO career · Questions sur le métier de CTO")
+    @app_commands.describe(question="Your question; leave empty for the topics · Votre question")
+    async def cto(interaction: discord.Interaction, question: str | None = None) -> None:
+        await client.answer_command(interaction, question)
+
+    @cto.autocomplete("question")
+    async def suggest(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await client.complete(current)
+
+    return cto

@@ -1,0 +1,175 @@
+"""Turn the engine's neutral Answer into a Discord reply: an embed, and buttons in a view.
+
+Nothing here calls the engine or the network. Buttons are dynamic items: their ``custom_id`` carries
+everything needed to act on a click, so they keep working after a restart. To add a kind of button
+(feedback votes, say), write a DynamicItem, have ``buttons`` add it, and list it in ``DYNAMIC_ITEMS``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import discord
+
+from bot.answer import Answer, Outcome
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+LABEL_LIMIT = 80
+CUSTOM_ID_LIMIT = 100
+CHOICE_LIMIT = 25
+CHOICE_NAME_LIMIT = 100
+
+NO_MENTIONS = discord.AllowedMentions.none()
+"""Every message is sent with this: nothing in a question or in the knowledge ever notifies anyone."""
+
+COLOURS = {
+    Outcome.ANSWER: discord.Colour.green(),
+    Outcome.SUGGEST: discord.Colour.gold(),
+    Outcome.DECLINE: discord.Colour.light_grey(),
+    Outcome.SMALLTALK: discord.Colour.blurple(),
+}
+
+WORDS = {
+    "fr": {
+        "source": "Source",
+        "confidence": "confiance",
+        "original": "Texte original",
+        "apology": "Désolé, je n'ai pas pu répondre à cause d'une erreur de mon côté. "
+                   "Réessayez dans un instant.",
+        "cooldown": "Doucement : je réponds à {rate} questions par personne toutes les {per:.0f} secondes. "
+                    "Réessayez dans {retry:.0f} s.",
+    },
+    "en": {
+        "source": "Source",
+        "confidence": "confidence",
+        "original": "Original text",
+        "apology": "Sorry, I could not answer because of an error on my side. Please try again in a moment.",
+        "cooldown": "Easy there: I answer {rate} questions per person every {per:.0f} seconds. "
+                    "Try again in {retry:.0f} s.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to send: keyword arguments for ``Messageable.send``, ``Message.reply`` and ``send_message``."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+    ephemeral: bool = False
+
+    def kwargs(self, *, interaction: bool = False) -> dict[str, Any]:
+        """The arguments, leaving out what is not set (``send_message`` rejects ``view=None``)."""
+        sent: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+        if self.content is not None:
+            sent["content"] = self.content
+        if self.embed is not None:
+            sent["embed"] = self.embed
+        if self.view is not None:
+            sent["view"] = self.view
+        if interaction and self.ephemeral:
+            sent["ephemeral"] = True
+        return sent
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut.
+
+    >>> clip("abcdef", 4)
+    'abc…'
+    """
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS.get(lang, WORDS["fr"])
+
+
+def render(answer: Answer) -> Reply:
+    """An embed for ``answer`` (section as title, the answer, source and confidence as footer), buttons."""
+    embed = discord.Embed(description=clip(discord.utils.escape_markdown(answer.text), DESCRIPTION_LIMIT),
+                          colour=COLOURS[answer.outcome])
+    label = words(answer.lang)
+    if answer.outcome is Outcome.ANSWER:
+        if answer.section:
+            embed.title = clip(answer.section, TITLE_LIMIT)
+        if answer.source and answer.source != answer.text:
+            embed.add_field(name=label["original"],
+                            value=clip(discord.utils.escape_markdown(answer.source), FIELD_VALUE_LIMIT))
+        footer = f"{label['source']} : {answer.passage_id} · {label['confidence']} {answer.score:.0f} %"
+        embed.set_footer(text=clip(footer, FOOTER_LIMIT))
+    return Reply(embed=embed, view=view_of(buttons(answer)))
+
+
+def notice(kind: str, lang: str, **values: float) -> Reply:
+    """A short plain message of ``kind`` ("apology", "cooldown") in ``lang``."""
+    return Reply(content=clip(words(lang)[kind].format(**values), CONTENT_LIMIT), ephemeral=True)
+
+
+def buttons(answer: Answer) -> list[discord.ui.Item[Any]]:
+    """The buttons under ``answer``: one per "did you mean" suggestion."""
+    found: list[discord.ui.Item[Any]] = []
+    for suggestion in answer.suggestions[:5]:
+        if PassageButton.fits(suggestion.passage_id, answer.lang):
+            found.append(PassageButton(suggestion.passage_id, answer.lang, suggestion.question))
+    return found
+
+
+def view_of(items: list[discord.ui.Item[Any]]) -> discord.ui.View | None:
+    """A view holding ``items``, or None. No timeout: dynamic items are not kept in memory after sending."""
+    if not items:
+        return None
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    return view
+
+
+class SuggestionHandler(Protocol):
+    """The client, as far as a suggestion button needs it."""
+
+    async def answer_suggestion(self, interaction: discord.Interaction[Any], passage_id: str,
+                                lang: str) -> None: ...
+
+
+class PassageButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                    template=r"cto:passage:(?P<passage_id>[^:]+):(?P<lang>[a-z]{2})"):
+    """A "did you mean" button; a click answers with its passage, even after a restart."""
+
+    def __init__(self, passage_id: str, lang: str, label: str = "…"):
+        super().__init__(discord.ui.Button(label=clip(label, LABEL_LIMIT) or "…",
+                                           style=discord.ButtonStyle.secondary,
+                                           custom_id=self.custom_id_for(passage_id, lang)))
+        self.passage_id = passage_id
+        self.lang = lang
+
+    @staticmethod
+    def custom_id_for(passage_id: str, lang: str) -> str:
+        return f"cto:passage:{passage_id}:{lang}"
+
+    @classmethod
+    def fits(cls, passage_id: str, lang: str) -> bool:
+        """Whether a button for ``passage_id`` can exist: an id without ':' and a short enough custom_id."""
+        custom_id = cls.custom_id_for(passage_id, lang)
+        pattern = cls.__discord_ui_compiled_template__
+        return len(custom_id) <= CUSTOM_ID_LIMIT and pattern.fullmatch(custom_id) is not None
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> PassageButton:
+        return cls(match["passage_id"], match["lang"], getattr(item, "label", None) or "…")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        handler: SuggestionHandler = interaction.client
+        await handler.answer_suggestion(interaction, self.passage_id, self.lang)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (PassageButton,)
+"""Every kind of button the bot sends; the client registers them at start-up so old messages keep working."""

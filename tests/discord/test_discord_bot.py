@@ -1,0 +1,202 @@
+"""The real discord.py client, over the real engine, against the fake Discord on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+import pytest
+from fake_discord import CHANNEL_ID, DM_CHANNEL_ID, OTHER_BOT, OTHER_HUMAN, FakeDiscord, connected
+
+from adapters.discord.client import CtoClient
+from adapters.discord.cooldown import Cooldown
+from adapters.discord.render import PassageButton, render
+from bot.answer import Answer
+from bot.bootstrap import build_engine
+from bot.engine import Engine
+
+NO_MENTIONS = {"parse": []}
+
+
+def rendered(answer: Answer) -> dict:
+    """The embed the adapter should send for ``answer``, as JSON."""
+    embed = render(answer).embed
+    assert embed is not None
+    return embed.to_dict()  # type: ignore[return-value]
+
+
+async def test_replies_to_a_mention_with_the_right_passage(bot: CtoClient, fake: FakeDiscord, engine: Engine):
+    asked = await fake.send_message("Combien gagne un CTO ?")
+    reply = await fake.reply_to(asked)
+    assert reply.target == str(CHANNEL_ID)
+    assert reply.embed["title"] == "Le salaire du CTO"
+    assert "salary-range" in reply.embed["footer"]["text"]
+    assert reply.embed["description"].startswith("Un CTO gagne en France")
+    assert reply.embed == rendered(engine.ask("Combien gagne un CTO ?"))
+
+
+async def test_answers_in_the_language_of_the_question_with_the_original_alongside(bot: CtoClient,
+                                                                                 fake: FakeDiscord):
+    reply = await fake.reply_to(await fake.send_message("How much does a CTO earn?"))
+    assert reply.embed["description"].startswith("In France a CTO earns")
+    assert reply.embed["fields"][0]["value"].startswith("Un CTO gagne")
+
+
+async def test_ignores_a_message_that_does_not_mention_the_bot(bot: CtoClient, fake: FakeDiscord):
+    ignored = await fake.send_message("Combien gagne un CTO ?", mention_bot=False)
+    barrier = await fake.send_message("Que fait un CTO ?")
+    await fake.reply_to(barrier)
+    assert [s.replies_to for s in fake.sent] == [barrier]
+    assert ignored != barrier
+
+
+async def test_ignores_bots(bot: CtoClient, fake: FakeDiscord):
+    await fake.send_message("Combien gagne un CTO ?", author=OTHER_BOT)
+    await fake.send_message("Combien gagne un CTO ?", author={**OTHER_BOT, "id": str(bot.user.id)})  # itself
+    barrier = await fake.send_message("Que fait un CTO ?")
+    await fake.reply_to(barrier)
+    assert [s.replies_to for s in fake.sent] == [barrier]
+
+
+async def test_answers_every_direct_message(bot: CtoClient, fake: FakeDiscord):
+    reply = await fake.reply_to(await fake.send_message("Comment devenir CTO ?", dm=True))
+    assert reply.target == str(DM_CHANNEL_ID)
+    assert reply.embed["title"] == "Devenir CTO"
+
+
+async def test_declines_honestly_a_question_the_knowledge_does_not_cover(bot: CtoClient, fake: FakeDiscord,
+                                                                        engine: Engine):
+    question = "Quelle est la recette de la tarte aux pommes ?"
+    reply = await fake.reply_to(await fake.send_message(question))
+    assert reply.embed == rendered(engine.ask(question))
+    assert "title" not in reply.embed and not reply.custom_ids
+    assert "le salaire du CTO" in reply.embed["description"]  # the decline says what the bot covers
+
+
+async def test_never_pings_anyone_mentioned_in_a_question(bot: CtoClient, fake: FakeDiscord):
+    reply = await fake.reply_to(await fake.send_message("@everyone @here <@&42> combien gagne un CTO ?"))
+    assert reply.body["allowed_mentions"] == NO_MENTIONS
+    assert reply.embed["title"] == "Le salaire du CTO"  # the mentions are not part of the question
+
+
+async def test_syncs_the_cto_command_with_autocomplete_at_start_up(bot: CtoClient, fake: FakeDiscord):
+    [command] = fake.commands
+    assert command["name"] == "cto"
+    [option] = command["options"]
+    assert option["name"] == "question" and option["autocomplete"] is True and not option.get("required")
+
+
+async def test_asks_for_no_privileged_intent(bot: CtoClient, fake: FakeDiscord):
+    intents = discord.Intents._from_value(fake.identifies[0]["intents"])
+    assert intents.guild_messages and intents.dm_messages and intents.guilds
+    assert not (intents.message_content or intents.members or intents.presences)
+
+
+async def test_answers_the_cto_command_through_the_interaction_callback(bot: CtoClient, fake: FakeDiscord,
+                                                                       engine: Engine):
+    response = await fake.response_to(await fake.slash("Que fait un CTO ?"))
+    assert response.body["type"] == 4
+    assert response.embed == rendered(engine.ask("Que fait un CTO ?"))
+    assert response.message["allowed_mentions"] == NO_MENTIONS
+
+
+async def test_lists_the_topics_for_the_cto_command_without_a_question(bot: CtoClient, fake: FakeDiscord,
+                                                                      engine: Engine):
+    response = await fake.response_to(await fake.slash(locale="en-US"))
+    assert response.embed == rendered(engine.help("en"))
+    assert "the CTO's salary" in response.embed["description"]
+
+
+async def test_autocompletes_questions_the_bot_can_answer(bot: CtoClient, fake: FakeDiscord):
+    response = await fake.response_to(await fake.autocomplete("comb gagne"))
+    assert response.body["type"] == 8
+    choices = response.body["data"]["choices"]
+    assert 1 <= len(choices) <= 25
+    assert choices[0] == {"name": "Combien gagne un CTO ?", "value": "Combien gagne un CTO ?"}
+
+
+async def test_autocompletes_a_default_list_before_anything_is_typed(bot: CtoClient, fake: FakeDiscord):
+    response = await fake.response_to(await fake.autocomplete(""))
+    assert len(response.body["data"]["choices"]) == 4  # one per passage of the test knowledge
+
+
+async def test_offers_suggestion_buttons_that_answer_when_clicked(bot: CtoClient, fake: FakeDiscord,
+                                                                 engine: Engine):
+    reply = await fake.reply_to(await fake.send_message("technologie"))
+    expected = engine.ask("technologie")
+    assert reply.custom_ids == [f"cto:passage:{s.passage_id}:fr" for s in expected.suggestions]
+    assert len(reply.custom_ids) >= 2
+    response = await fake.response_to(await fake.click(reply.custom_ids[1]))
+    assert response.embed == rendered(engine.answer_passage(expected.suggestions[1].passage_id, "fr"))
+
+
+async def test_a_suggestion_button_still_answers_after_a_restart(bot: CtoClient, fake: FakeDiscord):
+    # This client never sent the button: the custom_id alone is enough.
+    response = await fake.response_to(await fake.click(PassageButton.custom_id_for("role-budget", "en")))
+    assert response.embed["title"] == "Le rôle du CTO"
+    assert response.embed["description"].startswith("The CTO manages the technology budget")
+
+
+async def test_answers_the_cooldown_politely_then_keeps_quiet(fake: FakeDiscord, engine: Engine):
+    now = [0.0]
+    cooldown = Cooldown(rate=2, per=30, clock=lambda: now[0])
+    client = CtoClient(engine, cooldown=cooldown, guild_ready_timeout=0.05)
+    async with connected(client):
+        for _ in range(2):
+            reply = await fake.reply_to(await fake.send_message("Combien gagne un CTO ?"))
+            assert reply.embed["title"] == "Le salaire du CTO"
+        notice = await fake.reply_to(await fake.send_message("Combien gagne un CTO ?"))
+        assert notice.body["content"].startswith("Doucement : je réponds à 2 questions par personne")
+        assert notice.body["allowed_mentions"] == NO_MENTIONS
+        quiet = await fake.send_message("Combien gagne un CTO ?")
+        barrier = await fake.send_message("Combien gagne un CTO ?", author=OTHER_HUMAN)  # someone else
+        await fake.reply_to(barrier)
+        assert quiet not in [s.replies_to for s in fake.sent]
+        now[0] = 30.0
+        reply = await fake.reply_to(await fake.send_message("Combien gagne un CTO ?"))
+        assert reply.embed["title"] == "Le salaire du CTO"
+
+
+class FailsOnce:
+    """The real engine, except that the first ``ask`` raises."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.failed = False
+
+    def __getattr__(self, name: str):
+        return getattr(self.engine, name)
+
+    def ask(self, question: str) -> Answer:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("the engine broke")
+        return self.engine.ask(question)
+
+
+async def test_apologises_for_a_failing_handler_and_answers_the_next_message(
+        fake: FakeDiscord, engine: Engine, caplog: pytest.LogCaptureFixture):
+    async with connected(CtoClient(FailsOnce(engine), guild_ready_timeout=0.05)):
+        apology = await fake.reply_to(await fake.send_message("Combien gagne un CTO ?"))
+        assert apology.body["content"].startswith("Désolé")
+        reply = await fake.reply_to(await fake.send_message("Combien gagne un CTO ?"))
+        assert reply.embed["title"] == "Le salaire du CTO"
+    [failure] = [r for r in caplog.records
+                 if r.name == "adapters.discord.client" and r.levelno == logging.ERROR]
+    assert failure.exc_info and "the engine broke" in str(failure.exc_info[1])
+
+
+async def test_resumes_after_a_gateway_reconnect_and_keeps_answering(bot: CtoClient, fake: FakeDiscord):
+    await fake.reconnect()
+    await fake.wait_resumed()
+    assert fake.resumes[0]["session_id"] == "fake-session" and len(fake.identifies) == 1
+    reply = await fake.reply_to(await fake.send_message("Comment devenir CTO ?"))
+    assert reply.embed["title"] == "Devenir CTO"
+
+
+async def test_answers_from_the_installed_knowledge(fake: FakeDiscord):
+    engine = build_engine()
+    question = engine.complete("", 1)[0].question
+    async with connected(CtoClient(engine, guild_ready_timeout=0.05)):
+        reply = await fake.reply_to(await fake.send_message(question))
+    assert reply.embed == rendered(engine.ask(question))
