@@ -1,4 +1,4 @@
-"""The Slack app: turn mentions, direct messages, ``/cto`` and suggestion clicks into questions for the engine.
+"""The Slack app: mentions, direct messages, ``/cto`` and suggestion clicks become questions for the engine.
 
 ``build_app`` wires the listeners onto a Bolt ``App``; the same app serves Socket Mode and HTTP.
 Every listener acknowledges first, then answers, and answers with an apology if answering fails.
@@ -46,8 +46,9 @@ def build_app(engine: Engine, *, token: str | None = None, signing_secret: str =
     ``signing_secret`` is needed over HTTP only. ``process_before_response`` makes an HTTP response
     wait for the listener (deterministic tests); keep it False in production so Slack gets its ack at once.
     """
-    app = App(client=client or WebClient(token=token), signing_secret=signing_secret,
-              process_before_response=process_before_response, logger=logger)
+    web_api: dict[str, Any] = {"client": client} if client else {"token": token}
+    app = App(**web_api, signing_secret=signing_secret, process_before_response=process_before_response,
+              logger=logger)
     app.use(skip_redeliveries(SeenIds()))
     Listeners(engine).register(app)
     return app
@@ -99,8 +100,8 @@ class Listeners:
             return
         question = plain_text(event.get("text", ""))
         reply(lambda: self.engine.ask(question), logger=logger,
-              post=lambda m: client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts"),
-                                                     unfurl_links=False, **m.as_kwargs()))
+              post=lambda m: client.chat_postMessage(channel=event["channel"], unfurl_links=False,
+                                                     thread_ts=event.get("thread_ts"), **m.as_kwargs()))
 
     def on_command(self, ack: Callable[..., None], command: dict[str, Any], respond: Callable[..., Any],
                    logger: logging.Logger) -> None:

@@ -61,7 +61,7 @@ def serve_http(app: App, *, host: str, port: int, stop: threading.Event, path: s
     """Serve ``app`` on ``host:port`` until ``stop`` is set, then finish the requests in flight and return."""
     server = http_server(app, host=host, port=port, path=path)
     bound_port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, name="slack-http", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="slack-http", daemon=True)
     thread.start()
     log.info("Serving Slack on http://%s:%d%s (health check: %s)", host, bound_port, path, HEALTH_PATH)
     try:

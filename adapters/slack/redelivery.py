@@ -16,8 +16,10 @@ from collections.abc import Mapping, Sequence
 def retry_number(headers: Mapping[str, str | Sequence[str]]) -> int:
     """The ``X-Slack-Retry-Num`` in ``headers`` (names in lower case, as Bolt keeps them); 0 if absent.
 
-    >>> retry_number({"x-slack-retry-num": ["0"]}), retry_number({"x-slack-retry-num": ["2"]}), retry_number({})
-    (0, 2, 0)
+    >>> retry_number({"x-slack-retry-num": ["0"]}), retry_number({"x-slack-retry-num": ["2"]})
+    (0, 2)
+    >>> retry_number({})
+    0
     """
     value = headers.get("x-slack-retry-num")
     if not isinstance(value, str):

@@ -23,6 +23,8 @@ FALLBACK_LIMIT = 3000
 """How much of the reply goes into the notification text (Slack allows more; nobody reads it)."""
 MAX_SECTIONS = 40
 """A message holds at most 50 blocks; the answer's sections stop well before."""
+EMPTY = "…"
+"""Shown for an empty text: Slack refuses empty texts."""
 SUGGESTION_ACTION = "suggestion"
 """Prefix of the suggestion buttons' ``action_id`` (``suggestion-0``, ``suggestion-1``...)."""
 
@@ -77,7 +79,7 @@ def answer_message(answer: Answer, *, echo_question: bool = False) -> Message:
         you = labels(answer.lang)["you"]
         quote = truncate(escape(answer.question), SECTION_LIMIT - len(you) - 10)
         blocks.insert(0, context_block(f"*{you} :* {quote}" if answer.lang == "fr" else f"*{you}:* {quote}"))
-    return Message(text=truncate(escape(answer.text), FALLBACK_LIMIT), blocks=blocks)
+    return Message(text=truncate(escape(answer.text.strip()), FALLBACK_LIMIT) or EMPTY, blocks=blocks)
 
 
 def answer_blocks(answer: Answer) -> list[Block]:
@@ -92,7 +94,7 @@ def answer_blocks(answer: Answer) -> list[Block]:
 
 def text_blocks(text: str) -> list[Block]:
     """Section blocks holding ``text``, escaped, each within Slack's 3,000 characters."""
-    pieces = chunks(escape(text), SECTION_LIMIT) or [" "]
+    pieces = chunks(escape(text), SECTION_LIMIT) or [EMPTY]
     if len(pieces) > MAX_SECTIONS:
         pieces = pieces[: MAX_SECTIONS - 1] + [truncate(pieces[MAX_SECTIONS - 1], SECTION_LIMIT - 1) + "…"]
     return [{"type": "section", "text": _mrkdwn(piece)} for piece in pieces]

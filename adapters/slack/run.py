@@ -1,4 +1,4 @@
-"""``cto-bot slack``: read the Slack settings, build the app, serve in Socket Mode or over HTTP until SIGTERM."""
+"""``cto-bot slack``: read the settings, build the app, serve in Socket Mode or over HTTP until SIGTERM."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -38,13 +39,14 @@ class SlackSettings:
     """HTTP only."""
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str], *, http: bool, port: int | None = None) -> SlackSettings:
+    def from_environ(cls, environ: Mapping[str, str], *, http: bool,
+                     port: int | None = None) -> SlackSettings:
         """The settings in ``environ``; raise MissingSettingError naming the first variable missing."""
         bot_token = _require(environ, "SLACK_BOT_TOKEN", "the Bot User OAuth Token, xoxb-...")
         if http:
-            secret = _require(environ, "SLACK_SIGNING_SECRET", "the Signing Secret from the app's Basic Information")
+            secret = _require(environ, "SLACK_SIGNING_SECRET", "the app's Signing Secret, Basic Information")
             return cls(bot_token=bot_token, http=True, signing_secret=secret, port=_port(environ, port))
-        app_token = _require(environ, "SLACK_APP_TOKEN", "an app-level token with connections:write, xapp-...")
+        app_token = _require(environ, "SLACK_APP_TOKEN", "an app-level token, connections:write, xapp-...")
         if not app_token.startswith("xapp-"):
             raise ConfigurationError("SLACK_APP_TOKEN must be an app-level token starting with xapp- "
                                      "(Basic Information > App-Level Tokens, scope connections:write)")
@@ -86,11 +88,14 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], engine: Engine, *,
     return 0
 
 
-def _build(engine: Engine, settings: SlackSettings, client: WebClient | None):
+def _build(engine: Engine, settings: SlackSettings, client: WebClient | None) -> App:
     try:
-        return build_app(engine, token=settings.bot_token, signing_secret=settings.signing_secret, client=client)
+        return build_app(engine, token=settings.bot_token, signing_secret=settings.signing_secret,
+                         client=client)
     except (BoltError, SlackApiError, SlackClientError) as error:
-        raise ConfigurationError(f"Slack did not accept SLACK_BOT_TOKEN, or could not be reached: {error}") from None
+        raise ConfigurationError(f"Slack did not accept SLACK_BOT_TOKEN: {error}") from None
+    except OSError as error:
+        raise ConfigurationError(f"could not reach Slack to check SLACK_BOT_TOKEN: {error}") from None
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""Fixtures for the Slack tests: the real engine on a tiny knowledge file, a fake Slack, the bot served on it."""
+"""Fixtures for the Slack tests: the real engine on a tiny knowledge file, a fake Slack, the bot on it."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack().start()
     yield fake
     fake.stop()
-    assert not fake.records.unknown, f"the bot called Web API methods the fake does not know: {fake.records.unknown}"
+    assert not fake.records.unknown, f"the bot called Web API methods the fake lacks: {fake.records.unknown}"
 
 
 class HttpBot:
@@ -57,10 +57,11 @@ class HttpBot:
     def __init__(self, engine: Engine, fake: FakeSlack):
         self.fake = fake
         client = WebClient(token="xoxb-test", base_url=fake.api_url)
-        self.app = build_app(engine, client=client, signing_secret=SIGNING_SECRET, process_before_response=True)
+        self.app = build_app(engine, client=client, signing_secret=SIGNING_SECRET,
+                             process_before_response=True)
         self.server = http_server(self.app, host="127.0.0.1", port=0)
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.user = SlackUser(self.port, SIGNING_SECRET, fake)
 
     def __enter__(self) -> HttpBot:
@@ -80,12 +81,12 @@ def http_bot(engine: RealEngine, fake_slack: FakeSlack) -> Iterator[HttpBot]:
 
 
 class SocketBot:
-    """The bot connected in Socket Mode to the fake Slack."""
+    """The bot connected in Socket Mode to the fake Slack (closing takes the SDK's client about a second)."""
 
-    def __init__(self, engine: Engine, fake: FakeSlack):
+    def __init__(self, engine: Engine, fake: FakeSlack, *, process_before_response: bool = False):
         self.fake = fake
         client = WebClient(token="xoxb-test", base_url=fake.api_url)
-        self.app = build_app(engine, client=client)
+        self.app = build_app(engine, client=client, process_before_response=process_before_response)
         self.handler = DedupingSocketModeHandler(self.app, "xapp-test", ping_interval=60)
 
     def __enter__(self) -> SocketBot:
@@ -94,10 +95,8 @@ class SocketBot:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.handler.client.auto_reconnect_enabled = False
-        self.fake.stop_sockets()
-        self.fake.wait_for(lambda r: r.socket_closed >= r.socket_connections, "the socket to close")
         self.handler.close()
+        self.fake.wait_for(lambda r: r.socket_closed >= r.socket_connections, "the socket to close")
 
 
 @pytest.fixture

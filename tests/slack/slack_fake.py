@@ -19,12 +19,15 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
+REVOKED_TOKEN = "xoxb-revoked"
+"""A token the fake refuses with ``invalid_auth``."""
 TEAM_ID = "T0000001"
 WAIT = 10.0
 """Seconds to wait for a condition before failing."""
@@ -48,6 +51,10 @@ class Records:
     unknown: list[str] = field(default_factory=list)
     socket_connections: int = 0
     socket_closed: int = 0
+
+
+def _append_ack(records: Records, ack: dict[str, Any]) -> None:
+    records.acks.append(ack)
 
 
 class FakeSlack:
@@ -150,6 +157,9 @@ class FakeSlack:
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         self._record(lambda r: r.calls.append(Call(method, params)))
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ") or params.get("token")
+        if token == REVOKED_TOKEN:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
         if method == "auth.test":
             return web.json_response({"ok": True, "url": "https://fake.slack.com/", "team": "Fake",
                                       "user": "cto-bot", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
@@ -180,9 +190,9 @@ class FakeSlack:
         try:
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
-                    data = json.loads(message.data)
-                    if "envelope_id" in data:
-                        self._record(lambda r: r.acks.append(data))
+                    ack = json.loads(message.data)
+                    if "envelope_id" in ack:
+                        self._record(partial(_append_ack, ack=ack))
         finally:
             self._sockets.discard(ws)
             self._record(lambda r: setattr(r, "socket_closed", r.socket_closed + 1))
@@ -234,7 +244,8 @@ class SlackUser:
              timestamp: float | None = None, secret: str | None = None) -> Reply:
         ts = str(int(time.time() if timestamp is None else timestamp))
         all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
-                       "X-Slack-Signature": signature(secret or self.signing_secret, ts, body), **(headers or {})}
+                       "X-Slack-Signature": signature(secret or self.signing_secret, ts, body),
+                       **(headers or {})}
         return self.request("POST", self.path, body, all_headers)
 
     def request(self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None) -> Reply:

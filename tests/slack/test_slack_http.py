@@ -132,7 +132,8 @@ def test_a_suggestion_button_answers_that_question_in_the_same_thread(http_bot: 
     assert expected.section and expected.section in shown_text(answer)
 
 
-def test_a_suggestion_button_in_a_cto_command_reply_answers_the_asker(http_bot: HttpBot, fake_slack: FakeSlack):
+def test_a_suggestion_button_in_a_cto_command_reply_answers_the_asker(http_bot: HttpBot,
+                                                                      fake_slack: FakeSlack):
     http_bot.user.send_command("études ou expérience pour devenir CTO")
     [suggestion] = fake_slack.wait_for_responses(1)
     button = buttons(suggestion)[1]
@@ -174,8 +175,8 @@ def test_answers_a_redelivered_event_only_once(http_bot: HttpBot, fake_slack: Fa
 
 
 def test_skips_an_http_retry_but_acknowledges_it(http_bot: HttpBot, fake_slack: FakeSlack):
-    retried = http_bot.user.send_event(mention("Que fait un CTO ?"),
-                                       headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    retry_headers = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    retried = http_bot.user.send_event(mention("Que fait un CTO ?"), headers=retry_headers)
     first = http_bot.user.send_event(mention("Que fait un CTO ?"), headers={"X-Slack-Retry-Num": "0"})
 
     assert (retried.status, first.status) == (200, 200)
