@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine
@@ -87,9 +88,13 @@ def process_cost(runs: int = 5) -> tuple[float, float]:
     return statistics.median(walls), peak_kb / 1024
 
 
-def run_benchmarks(engine: Engine, out: TextIO, *, sizes: list[int], repeat: int = 3) -> None:
+def run_benchmarks(engine: Engine, out: TextIO, *, sizes: list[int], repeat: int = 3,
+                   questions_path: Path | None = None) -> None:
     """Print every figure, one line each."""
-    _, cases = load_cases(default_questions_path())
+    wall, peak = process_cost()
+    out.write(f"one `cto-bot ask` process: {wall:.0f} ms wall (median of 5), peak memory {peak:.1f} MB "
+              "(targets <= 300 ms, <= 60 MB)\n")
+    _, cases = load_cases(questions_path or default_questions_path())
     questions = [str(c["q"]) for c in cases]
     p50, p99 = latency(engine, questions, repeat)
     out.write(f"shipped knowledge ({len(engine.knowledge.passages)} passages, {len(questions)} questions): "
@@ -103,6 +108,3 @@ def run_benchmarks(engine: Engine, out: TextIO, *, sizes: list[int], repeat: int
         out.write(f"synthetic knowledge ({size} passages, index built in {built:.2f} s): "
                   f"p50 {p50:.3f} ms, p99 {p99:.3f} ms per question (target p99 <= 10 ms at 10,000)\n")
         out.flush()
-    wall, peak = process_cost()
-    out.write(f"one `cto-bot ask` process: {wall:.0f} ms wall (median of 5), peak memory {peak:.1f} MB "
-              "(targets <= 300 ms, <= 60 MB)\n")

@@ -41,6 +41,8 @@ class Thresholds:
     """How much closeness to an alternate question counts, against word coverage."""
     shortlist: int = 40
     """How many passages, best by word coverage, get the finer phrase comparison."""
+    max_candidates: int = 400
+    """How many passages holding the question's rarer words are scored at most."""
 
 
 @dataclass(frozen=True)
@@ -125,10 +127,7 @@ class Engine:
     def _score(self, words: list[str]) -> list[_Scored]:
         matches = [self.index.lookup(w) for w in dict.fromkeys(words)]
         total = sum(m.weight for m in matches) or 1.0
-        coverage: dict[int, float] = {}
-        for m in matches:
-            for i, strength in m.passages.items():
-                coverage[i] = coverage.get(i, 0.0) + m.weight * strength / total
+        coverage = {i: sum(m.weight * m.strength(i) for m in matches) / total for i in self._candidates(matches)}
         shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: self.thresholds.shortlist]
         query = " ".join(words)
         phrase = self.thresholds.phrase_weight
@@ -138,6 +137,16 @@ class Engine:
             for i in shortlist
         ]
         return sorted(scored, key=lambda s: s.score, reverse=True)
+
+    def _candidates(self, matches: list[WordMatch]) -> set[int]:
+        """Passages holding the question's rarer words: the rarest word's passages always, then the next
+        rarest while the set stays under ``max_candidates``, so that common words do not make it grow."""
+        candidates: set[int] = set()
+        for m in sorted((m for m in matches if m.known), key=lambda m: m.frequency):
+            if candidates and len(candidates) + m.frequency > self.thresholds.max_candidates:
+                break
+            candidates.update(m.passages())
+        return candidates
 
     def _phrase(self, query: str, i: int) -> float:
         return phrase_similarity(query, self.index.questions[i])

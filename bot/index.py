@@ -22,14 +22,30 @@ FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "text": 0.9, "heading": 0.75
 
 @dataclass
 class WordMatch:
-    """Where one word of a question was found: passage index → strength (0..1)."""
+    """Where one word of a question was found: the postings of its stems (or of close spellings)."""
 
     word: str
-    passages: dict[int, float] = field(default_factory=dict)
+    postings: list[tuple[dict[int, float], float]] = field(default_factory=list)
+    """(passage index → strength, factor) pairs; the factor is below 1 for a close spelling."""
     weight: float = 0.0
     """How informative the word is: rare words weigh more; words the knowledge lacks weigh most."""
-    known: bool = False
-    """True when the knowledge holds the word (or a close spelling of it)."""
+
+    @property
+    def known(self) -> bool:
+        """True when the knowledge holds the word (or a close spelling of it)."""
+        return bool(self.postings)
+
+    @property
+    def frequency(self) -> int:
+        """About how many passages hold the word."""
+        return max((len(p) for p, _ in self.postings), default=0)
+
+    def passages(self) -> set[int]:
+        return {i for p, _ in self.postings for i in p}
+
+    def strength(self, i: int) -> float:
+        """How strongly passage ``i`` holds the word, 0..1."""
+        return max((p.get(i, 0.0) * factor for p, factor in self.postings), default=0.0)
 
 
 @dataclass
@@ -79,16 +95,11 @@ class Index:
     def lookup(self, word: str) -> WordMatch:
         """Where ``word`` (folded) appears: by stem, else by close spelling among words of the same initial."""
         match = WordMatch(word)
-        for form in stems(word):
-            for i, strength in self.postings.get(form, {}).items():
-                match.passages[i] = max(match.passages.get(i, 0.0), strength)
-        if not match.passages:
+        match.postings = [(self.postings[form], 1.0) for form in stems(word) if form in self.postings]
+        if not match.postings:
             for close, similarity in close_words(word, self.vocabulary_by_initial.get(word[0], [])):
-                for form in stems(close):
-                    for i, strength in self.postings.get(form, {}).items():
-                        found = strength * similarity / 100
-                        match.passages[i] = max(match.passages.get(i, 0.0), found)
-        match.known = bool(match.passages)
+                match.postings += [(self.postings[form], similarity / 100)
+                                   for form in stems(close) if form in self.postings]
         total = max(len(self.passages), 1)
-        match.weight = math.log(1 + total / (1 + len(match.passages)))
+        match.weight = math.log(1 + total / (1 + match.frequency))
         return match
