@@ -37,8 +37,12 @@ class Thresholds:
     """The least score of a suggestion; below, the question is declined."""
     coverage: float = 0.55
     """The least share of the question's information that an answer must cover."""
+    suggest_coverage: float = 0.4
+    """The least share of the question's information that a suggestion must cover."""
     phrase_weight: float = 0.35
     """How much closeness to an alternate question counts, against word coverage."""
+    unknown_word_weight: float = 0.5
+    """How much a word the knowledge lacks counts against coverage, against a rare known word (1)."""
     shortlist: int = 40
     """How many passages, best by word coverage, get the finer phrase comparison."""
     max_candidates: int = 400
@@ -126,14 +130,14 @@ class Engine:
 
     def _score(self, words: list[str]) -> list[_Scored]:
         matches = [self.index.lookup(w) for w in dict.fromkeys(words)]
-        total = sum(m.weight for m in matches) or 1.0
+        unknown = self.thresholds.unknown_word_weight
+        total = sum(m.weight * (1.0 if m.known else unknown) for m in matches) or 1.0
         coverage = {i: sum(m.weight * m.strength(i) for m in matches) / total for i in self._candidates(matches)}
         shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: self.thresholds.shortlist]
         query = " ".join(words)
         phrase = self.thresholds.phrase_weight
         scored = [
-            _Scored(i, 100 * ((1 - phrase) * coverage[i] + phrase * self._phrase(query, i) / 100) *
-                    self._known_share(matches), coverage[i])
+            _Scored(i, 100 * ((1 - phrase) * coverage[i] + phrase * self._phrase(query, i) / 100), coverage[i])
             for i in shortlist
         ]
         return sorted(scored, key=lambda s: s.score, reverse=True)
@@ -151,12 +155,6 @@ class Engine:
     def _phrase(self, query: str, i: int) -> float:
         return phrase_similarity(query, self.index.questions[i])
 
-    @staticmethod
-    def _known_share(matches: list[WordMatch]) -> float:
-        """1 when the knowledge holds every word of the question; less for each unknown word, by its weight."""
-        total = sum(m.weight for m in matches) or 1.0
-        return sum(m.weight for m in matches if m.known) / total
-
     def _decide(self, question: str, lang: str, words: list[str], ranked: list[_Scored]) -> Answer:
         t = self.thresholds
         candidates = [Candidate(self.index.passages[s.index].id, self._heading(self.index.passages[s.index]),
@@ -168,7 +166,7 @@ class Engine:
         clear = best.score >= t.sure or best.score - runner_up >= t.margin
         if best.score >= t.answer and best.coverage >= t.coverage and clear:
             return self._answer(question, lang, self.index.passages[best.index], best.score, candidates)
-        if best.score >= t.suggest:
+        if best.score >= t.suggest and best.coverage >= t.suggest_coverage:
             close = [s for s in ranked[:3] if s.score >= t.suggest and best.score - s.score < 15]
             return self._suggest(question, lang, best.score, close, candidates)
         return self._decline(question, lang, best.score, candidates)

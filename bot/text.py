@@ -24,28 +24,41 @@ _APOSTROPHE_TABLE = str.maketrans({c: "'" for c in APOSTROPHES})
 _WORD = re.compile(r"[a-z0-9]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 
-# Words that carry no topic: articles, pronouns, auxiliaries and the verbs people use to ask anything.
+# Words that carry no topic: articles, pronouns, auxiliaries and their forms, adverbs of degree and time, and
+# the verbs people use to ask about anything ("do", "faire", "look after"). Folded (no accents).
 FRENCH_STOP_WORDS = frozenset(
     """
     a au aux avec ce ces cet cette c ca d de des du dans elle elles en et est es etre eux il ils je j la le les
-    leur leurs l lui ma mais me mes moi mon m n ne ni nos notre nous on ou où par pas pour qu que quel quelle
+    leur leurs l lui ma mais me mes moi mon m n ne ni nos notre nous on ou par pas pour qu que quel quelle
     quelles quels qui quoi sa se ses son sur s t ta te tes toi ton tu un une vos votre vous y sont suis sommes
-    etes ont ai as avons avez avoir fait faire fais font faut falloir doit doivent devoir dois peut peuvent
-    pouvoir puis veut vouloir comment pourquoi quand combien ici voici voila tout tous toute toutes tres plus
-    moins bien aussi alors donc car si oui non ete sera seront serait etait etaient quoi dont lequel laquelle
-    lesquels lesquelles chez entre vers sous sans apres avant ya-t-il t-il t-elle est-ce ceci cela celui
-    celle ceux celles autre autres meme memes quelqu quelque quelques chaque certains certaines
+    etes ont ai as avons avez avoir eu eue aura auront aurait auraient avait avaient
+    fait faire fais font faisons faites ferai fera feront ferait
+    faut falloir fallait faudra faudrait doit doivent devoir dois devrait devraient devrai devra
+    peut peuvent pouvoir puis peux pouvons pourrai pourra pourrais pourrait pourraient pourront pu
+    veut vouloir veux voudrais voudrait va vais vas vont aller allez irai ira
+    comment pourquoi quand combien ici voici voila tout tous toute toutes tres plus moins bien aussi alors
+    donc car si oui non ete etais etait etaient sera seront serai serait seraient soit soient
+    dont lequel laquelle lesquels lesquelles chez vers sous sans avant ya-t-il t-il t-elle est-ce
+    ceci cela celui celle ceux celles meme memes quelqu quelque quelques chaque certains certaines
+    jour jours fois exactement vraiment vrai vraie general generalement souvent toujours jamais encore deja
+    peu beaucoup trop assez ainsi puisque lorsque comme quoi quiconque chose choses genre sorte facon
+    dit dire dis disent sais savoir sait connait exemple parle parler explique expliquer expliquez
     """.split()
 )
 ENGLISH_STOP_WORDS = frozenset(
     """
-    a an the and or but if of to in on at by for with from into about as is are was were be been being am
-    do does did doing done have has had having can could should would will shall may might must need needs
-    i me my we our you your he him his she her it its they them their this that these those there here what
-    which who whom whose when where why how not no yes so than then too very just also any some all each
-    such more most other others get gets got make makes made take takes handle handles handled handling
-    one ones someone something thing things way ways tell know kind sort like there's what's who's it's
-    lot lots much many really usually typically generally actually well job s t
+    a an the and or but if of to in on at by for with from into onto about as is are was were be been being
+    am do does did doing done have has had having can could should would will shall may might must need
+    needs i me my myself we our ours you your yours he him his she her hers it its they them their theirs
+    this that these those there here what which who whom whose when where why how not no nor yes so than
+    then too very just also any some all each both few such more most other others own same only again
+    further once up down out off over under after before above below through during until while between
+    get gets got getting make makes made making take takes took handle handles handled handling look looks
+    looking one ones someone something anything thing things way ways tell know kind sort like lot lots much
+    many really usually typically generally actually exactly basically well s t ll ve re d m
+    day days someday one's whats who's it's there's what's let lets please want wants wanted go goes going
+    gonna wanna i'm im explain describe mean means say said
+    wat wot wht hw u ur r plz pls pk pq koi ke kel kelle cmt stp svp
     """.split()
 )
 STOP_WORDS = FRENCH_STOP_WORDS | ENGLISH_STOP_WORDS
