@@ -71,8 +71,9 @@ class CtoClient(discord.AutoShardedClient):
 
     def __init__(self, engine: Engine, *, cooldown: Cooldown | None = None, sync_commands: bool = True,
                  shard_count: int | None = None, shard_ids: Sequence[int] | None = None, **options: Any):
-        super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS, shard_count=shard_count,
-                         shard_ids=list(shard_ids) if shard_ids is not None else None, **options)
+        if shard_ids is not None:
+            options["shard_ids"] = list(shard_ids)
+        super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS, shard_count=shard_count, **options)
         self.engine = engine
         self.cooldown = cooldown or Cooldown()
         self.sync_commands = sync_commands

@@ -220,12 +220,20 @@ class FakeDiscord:
             async with self._changed:
                 await self._changed.wait_for(lambda: bool(self.resumes))
 
+    async def wait_connected(self, timeout: float = 5.0) -> None:
+        """Until the bot has identified and been sent its server."""
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                await self._changed.wait_for(lambda: bool(self.identifies))
+
     def new_id(self) -> str:
         return str(next(self._ids))
 
     # -- REST -------------------------------------------------------------------------------------
 
     async def _me(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bot {TOKEN}":
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
         return _json(BOT_USER)
 
     async def _typing(self, request: web.Request) -> web.Response:
@@ -306,6 +314,9 @@ class FakeDiscord:
             elif op == 2:
                 self._socket = socket
                 await self._identified(payload["d"])
+                async with self._changed:
+                    self.identifies.append(payload["d"])
+                    self._changed.notify_all()
             elif op == 6:
                 self._socket = socket
                 await self.dispatch("RESUMED", {})
@@ -315,7 +326,6 @@ class FakeDiscord:
         return socket
 
     async def _identified(self, identify: dict[str, Any]) -> None:
-        self.identifies.append(identify)
         await self.dispatch("READY", {
             "v": 10, "user": BOT_USER, "session_id": "fake-session", "resume_gateway_url": str(self.gateway),
             "guilds": [{"id": str(g), "unavailable": True} for g in self.guild_ids],

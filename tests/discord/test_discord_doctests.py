@@ -1,0 +1,15 @@
+"""The examples in the adapter's docstrings run, so that they cannot rot."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from adapters.discord import cooldown, render, run
+
+
+@pytest.mark.parametrize("module", [cooldown, render, run], ids=lambda m: m.__name__)
+def test_the_docstring_examples_hold(module):
+    result = doctest.testmod(module)
+    assert result.attempted and not result.failed
