@@ -71,6 +71,7 @@ class CtoClient(discord.AutoShardedClient):
 
     def __init__(self, engine: Engine, *, cooldown: Cooldown | None = None, sync_commands: bool = True,
                  shard_count: int | None = None, shard_ids: Sequence[int] | None = None, **options: Any):
+        options.setdefault("max_messages", None)  # no message cache: the bot only reacts to new messages
         if shard_ids is not None:
             options["shard_ids"] = list(shard_ids)
         super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS, shard_count=shard_count, **options)

@@ -188,6 +188,24 @@ async def test_apologises_for_a_failing_handler_and_answers_the_next_message(
     assert failure.exc_info and "the engine broke" in str(failure.exc_info[1])
 
 
+async def test_apologises_privately_for_a_failing_cto_command(fake: FakeDiscord, engine: Engine):
+    async with connected(CtoClient(FailsOnce(engine), guild_ready_timeout=0.05)):
+        apology = await fake.response_to(await fake.slash("Combien gagne un CTO ?", locale="en-GB"))
+        assert apology.message["content"].startswith("Sorry, I could not answer")
+        assert apology.message["flags"] & 64  # ephemeral: only the user sees it
+        response = await fake.response_to(await fake.slash("Combien gagne un CTO ?"))
+        assert response.embed["title"] == "Le salaire du CTO"
+
+
+async def test_answers_the_cooldown_of_a_cto_command_privately(fake: FakeDiscord, engine: Engine):
+    cooldown = Cooldown(rate=1, per=30, clock=lambda: 0.0)
+    async with connected(CtoClient(engine, cooldown=cooldown, guild_ready_timeout=0.05)):
+        await fake.response_to(await fake.slash("Combien gagne un CTO ?"))
+        for _ in range(2):  # an interaction must always be answered: privately, so it floods nothing
+            notice = await fake.response_to(await fake.slash("Combien gagne un CTO ?"))
+            assert notice.message["content"].startswith("Doucement") and notice.message["flags"] & 64
+
+
 async def test_resumes_after_a_gateway_reconnect_and_keeps_answering(bot: CtoClient, fake: FakeDiscord):
     await fake.reconnect()
     await fake.wait_resumed()
