@@ -19,23 +19,23 @@ from bot.index import Index, WordMatch
 from bot.knowledge import Knowledge, Passage
 from bot.matching import phrase_similarity, rank
 from bot.replies import message, suggestion_text, topics_line
-from bot.smalltalk import smalltalk_kind
-from bot.text import clean, content_words, detect_language, truncate
+from bot.smalltalk import GREETING_WORDS, smalltalk_kind
+from bot.text import clean, content_words, detect_language, strip_tags, truncate
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """Where the engine draws its lines, on the 0..100 score."""
 
-    answer: float = 62.0
+    answer: float = 65.0
     """The least score of an answer."""
     margin: float = 4.0
     """How far the best passage must lead the next one to be answered alone."""
     sure: float = 85.0
     """A score at which the best passage is answered even when the next one is close."""
-    suggest: float = 42.0
+    suggest: float = 50.0
     """The least score of a suggestion; below, the question is declined."""
-    coverage: float = 0.55
+    coverage: float = 0.6
     """The least share of the question's information that an answer must cover."""
     suggest_coverage: float = 0.4
     """The least share of the question's information that a suggestion must cover."""
@@ -73,7 +73,7 @@ class Engine:
         question = truncate(clean(question if isinstance(question, str) else ""))
         lang = self._language(question)
         kind = smalltalk_kind(question)
-        words = content_words(question)
+        words = [w for w in content_words(strip_tags(question)) if w not in GREETING_WORDS]
         if kind or not words:
             return self._smalltalk(question, lang, kind or "help")
         ranked = self._score(words)

@@ -22,6 +22,8 @@ KINDS = {
 FILLER = frozenset("beaucoup lot much so very vous you toi bot ctobot cto-bot there all everyone le la les a "
                    "mon ami friend again encore bien tres see soon plus tard bonne journee day".split())
 _KIND_OF = {word: kind for kind, vocabulary in KINDS.items() for word in vocabulary.split()}
+GREETING_WORDS = frozenset(KINDS["greeting"].split()) | frozenset(KINDS["thanks"].split()[:5])
+"""Words that only greet or thank: dropped from a question that also asks something ("Bonjour, ...")."""
 
 
 def smalltalk_kind(question: str) -> str | None:

@@ -22,6 +22,7 @@ SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003"
 _SPACE_TABLE = str.maketrans({c: " " for c in SPACES})
 _APOSTROPHE_TABLE = str.maketrans({c: "'" for c in APOSTROPHES})
 _WORD = re.compile(r"[a-z0-9]+")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 
 # Words that carry no topic: articles, pronouns, auxiliaries and their forms, adverbs of degree and time, and
@@ -83,6 +84,15 @@ _STEMMERS = {
 }
 
 
+def strip_tags(text: str) -> str:
+    """``text`` without HTML or XML tags (their content stays).
+
+    >>> strip_tags("<b>budget</b> du <i>CTO</i>")
+    'budget du CTO'
+    """
+    return _TAG.sub(" ", text).replace("  ", " ").strip()
+
+
 def clean_spaces(text: str) -> str:
     """Drop control characters, turn odd spaces into plain ones, collapse runs of whitespace."""
     return " ".join(_CONTROL.sub(" ", text).translate(_SPACE_TABLE).split())
@@ -113,7 +123,10 @@ def stems(word: str) -> frozenset[str]:
     >>> sorted(stems("competences"))
     ['compet', 'competences', 'competent']
     """
-    return frozenset({word, *(stemmer.stemWord(word) for stemmer in _STEMMERS.values())})
+    forms = {word, *(stemmer.stemWord(word) for stemmer in _STEMMERS.values())}
+    if 3 < len(word) < 6 and word.endswith("s") and not word.endswith("ss"):
+        forms.add(word[:-1])  # Snowball leaves short plurals alone ("ctos", "rois"): its R1 region is empty.
+    return frozenset(forms)
 
 
 def content_words(text: str) -> list[str]:

@@ -1,0 +1,159 @@
+"""The answer engine's outcomes, languages and robustness, on the shipped and on unrelated knowledge."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import Outcome
+from bot.text import fold
+
+
+def section_of(engine, question: str) -> str | None:
+    answer = engine.ask(question)
+    return answer.section if answer.matched else None
+
+
+@pytest.mark.parametrize("question, heading", [
+    ("Quelles sont les missions d'un CTO ?", "Les missions du CTO"),
+    ("Comment on devient CTO ?", "Comment devenir CTO ?"),
+    ("What are the skills of a good CTO?", "Les compétences pour être un CTO performant"),
+    ("Which executives does the CTO collaborate with?", "La relation entre le CTO et d’autres postes de direction"),
+])
+def test_answers_with_the_passage_of_the_right_section(engine, question, heading):
+    assert section_of(engine, question) == heading
+
+
+def test_answers_with_the_source_passage_verbatim_and_its_section(engine):
+    answer = engine.ask("Qui protège l'entreprise contre les cyberattaques ?")
+    assert answer.outcome is Outcome.ANSWER
+    assert answer.passage_id == "missions-security"
+    assert "cyberattaques" in answer.source
+    assert answer.source == engine.knowledge.passage("missions-security").text
+    assert answer.section == "Les missions du CTO"
+
+
+@pytest.mark.parametrize("question", [
+    "competences cto",
+    "COMPÉTENCES DU CTO ???",
+    "competances du cto",
+    "cto skils",
+    "quelles competences pour etre cto",
+])
+def test_understands_typos_missing_accents_shouting_and_keywords(engine, question):
+    assert section_of(engine, question) == "Les compétences pour être un CTO performant"
+
+
+@pytest.mark.parametrize("question", [
+    "Quel est le salaire moyen d'un CTO ?",
+    "What is the weather like in Paris tomorrow?",
+    "Donne-moi une recette de lasagnes",
+    "How many CTOs are there in Germany?",
+    "qsdfghjklm",
+])
+def test_declines_questions_the_document_does_not_cover(engine, question):
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.DECLINE
+    assert not answer.matched and answer.section is None and answer.source is None
+    assert answer.topics and all(topic in answer.text for topic in answer.topics)
+
+
+def test_a_decline_lists_the_topics_in_the_language_of_the_question(engine):
+    french = engine.ask("Quel temps fera-t-il demain ?")
+    english = engine.ask("What will the weather be tomorrow?")
+    assert french.lang == "fr" and "le rôle du CTO" in french.text.lower() or "rôle" in french.text
+    assert english.lang == "en" and english.topics == engine.topics("en")
+    assert english.text != french.text
+
+
+def test_suggests_when_the_question_is_vague(tiny_engine):
+    answer = tiny_engine.ask("eau")
+    assert answer.outcome is Outcome.SUGGEST
+    assert {s.passage_id for s in answer.suggestions} == {"coffee-brewing", "tea-steeping"}
+    assert 1 <= len(answer.suggestions) <= 3
+    assert not answer.matched
+
+
+def test_every_suggestion_is_a_question_the_bot_answers(engine):
+    answer = engine.ask("cto")
+    assert answer.outcome in (Outcome.SUGGEST, Outcome.ANSWER)
+    for suggestion in answer.suggestions:
+        assert engine.ask(suggestion.question).passage_id == suggestion.passage_id
+
+
+@pytest.mark.parametrize("question, kind_word", [
+    ("Bonjour !", "Bonjour"), ("hello", "Hello"), ("merci beaucoup", "plaisir"), ("thanks!", "welcome"),
+    ("help", "Ask me"), ("aide", "Posez-moi"),
+])
+def test_answers_small_talk_without_searching_the_knowledge(engine, question, kind_word):
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.SMALLTALK
+    assert kind_word in answer.text
+    assert answer.passage_id is None
+
+
+def test_a_greeting_with_a_question_answers_the_question(engine):
+    assert engine.ask("Bonjour, comment devenir CTO ?").outcome is Outcome.ANSWER
+
+
+@pytest.mark.parametrize("question, lang", [
+    ("Quelles sont les missions du CTO ?", "fr"),
+    ("What are the missions of the CTO?", "en"),
+    ("devenir cto", "fr"),
+    ("how to become cto", "en"),
+])
+def test_replies_in_the_language_of_the_question(engine, question, lang):
+    answer = engine.ask(question)
+    assert answer.lang == lang
+    passage = engine.knowledge.passage(answer.passage_id)
+    assert answer.text == passage.text_in(lang)
+    assert answer.source == passage.text
+
+
+def test_scores_run_from_0_to_100_and_rank_outcomes(engine):
+    sure = engine.ask("Comment devenir CTO ?")
+    off = engine.ask("Comment faire une pizza ?")
+    assert 0 <= off.score < sure.score <= 100
+
+
+def test_answers_a_picked_suggestion_by_passage_id(engine):
+    answer = engine.answer_passage("become-education", "en")
+    assert answer.outcome is Outcome.ANSWER and answer.lang == "en"
+    assert answer.text == engine.knowledge.passage("become-education").translation
+    assert engine.answer_passage("no-such-passage").outcome is Outcome.DECLINE
+
+
+def test_completes_questions_as_the_user_types(engine):
+    choices = engine.complete("secu")
+    assert 1 <= len(choices) <= 25
+    assert choices[0].passage_id == "missions-security"
+    assert len(engine.complete("")) == len(engine.knowledge.passages)
+    assert len(engine.complete("cto", limit=5)) == 5
+
+
+def test_works_on_any_document_not_only_the_cto_article(tiny_engine):
+    assert tiny_engine.ask("how long does green tea steep").passage_id == "tea-steeping"
+    assert tiny_engine.ask("D'ou vient le cafe ?").passage_id == "coffee-origin"
+    assert tiny_engine.ask("comment faire un expresso").passage_id == "coffee-brewing"
+    assert tiny_engine.ask("Quel est le rôle du CTO ?").outcome is Outcome.DECLINE
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "🙂🚀", "\x00\x07\x1b", "?!?"])
+def test_empty_or_wordless_input_gets_help_not_an_error(engine, question):
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.SMALLTALK
+    assert answer.topics
+
+
+def test_cuts_a_huge_paste_to_a_bounded_question(engine):
+    answer = engine.ask("Comment devenir CTO ? " + "blabla " * 150_000)
+    assert len(answer.question) <= 500
+    assert len(answer.text) < 5000
+
+
+def test_markup_is_treated_as_text(engine):
+    answer = engine.ask("<b>compétences</b> du <script>alert(1)</script> CTO")
+    assert answer.section == "Les compétences pour être un CTO performant"
+
+
+def test_folding_ignores_case_accents_apostrophes_and_spaces():
+    assert fold("L’ÉVOLUTION\u00a0de  Carrière") == "l'evolution de carriere"
