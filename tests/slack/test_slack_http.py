@@ -8,8 +8,8 @@ import threading
 import time
 
 import pytest
-from conftest import HttpBot
 from slack_fake import BOT_USER_ID, FakeSlack, button_click, buttons, direct_message, mention, shown_text
+from slack_harness import HttpBot
 
 from adapters.slack.render import APOLOGY
 from bot.answer import Answer, Outcome
@@ -81,10 +81,10 @@ def test_ignores_messages_that_are_not_a_persons_new_question(http_bot: HttpBot,
 
 def test_declines_honestly_a_question_the_document_does_not_cover(http_bot: HttpBot, fake_slack: FakeSlack,
                                                                    engine: Engine):
-    http_bot.user.send_event(mention("Quel salaire pour un CTO ?"))
+    http_bot.user.send_event(mention("Quelle est la recette de la pizza ?"))
 
     [post] = fake_slack.wait_for_posts(1)
-    assert engine.ask("Quel salaire pour un CTO ?").outcome is Outcome.DECLINE
+    assert engine.ask("Quelle est la recette de la pizza ?").outcome is Outcome.DECLINE
     assert "Je n’ai pas la réponse" in post["text"]
     assert "devenir CTO" in post["text"], "a decline says what the bot covers"
     assert "Source" not in shown_text(post)

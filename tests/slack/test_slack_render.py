@@ -20,6 +20,7 @@ from adapters.slack.render import (
     answer_message,
 )
 from bot.answer import Answer, Outcome, Suggestion
+from bot.bootstrap import build_engine
 from bot.engine import Engine
 
 LIVE = ("<!", "<@", "<#", "<http")
@@ -89,7 +90,7 @@ def test_suggestions_become_buttons_that_carry_the_passage_and_language():
 
 
 def test_a_decline_shows_no_source_and_no_buttons(engine: Engine):
-    answer = engine.ask("Quel salaire pour un CTO ?")
+    answer = engine.ask("Quelle est la recette de la pizza ?")
 
     assert [b["type"] for b in answer_blocks(answer)] == ["section"]
 
@@ -128,3 +129,15 @@ def test_chunks_never_cut_an_escape_and_lose_nothing(text: str, limit: int):
 @given(st.text())
 def test_reading_a_question_never_fails(text: str):
     assert isinstance(plain_text(text), str)
+
+
+def test_every_installed_passage_renders_within_slacks_limits():
+    installed = build_engine()
+    for passage in installed.knowledge.passages:
+        for lang in ("fr", "en"):
+            message = answer_message(installed.answer_passage(passage.id, lang))
+
+            assert message.blocks[-1]["type"] == "context", passage.id
+            assert all(0 < len(t) <= SECTION_LIMIT for t in [message.text, *all_texts(message.blocks)])
+            assert all("<" not in t for t in [message.text, *all_texts(message.blocks)])
+    assert installed.help("fr").topics, "the help lists the installed topics"

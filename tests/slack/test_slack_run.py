@@ -12,8 +12,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import KNOWLEDGE, SIGNING_SECRET
 from slack_fake import REVOKED_TOKEN, WAIT, FakeSlack, SlackUser, mention
+from slack_harness import KNOWLEDGE, SIGNING_SECRET
 from slack_sdk import WebClient
 
 from adapters.slack.run import SlackSettings, run

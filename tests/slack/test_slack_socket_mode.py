@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from conftest import SocketBot
 from slack_fake import (
     FakeSlack,
     button_click,
@@ -14,6 +13,7 @@ from slack_fake import (
     mention,
     slash_command,
 )
+from slack_harness import SocketBot
 
 from bot.engine import Engine
 

@@ -1,0 +1,59 @@
+"""The bot under test, served on the fake Slack: over HTTP on 127.0.0.1 port 0, or in Socket Mode."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from slack_fake import WAIT, FakeSlack, SlackUser
+from slack_sdk import WebClient
+
+from adapters.slack.app import Engine, build_app
+from adapters.slack.http import http_server
+from adapters.slack.socket_mode import DedupingSocketModeHandler
+
+KNOWLEDGE = Path(__file__).parent / "slack_knowledge.yaml"
+"""A tiny knowledge file. (Not a folder named ``knowledge``: on sys.path it would hide the real package.)"""
+SIGNING_SECRET = "test-signing-secret"
+
+
+class HttpBot:
+    """The bot served over HTTP on 127.0.0.1 for one test, and a user who talks to it through Slack."""
+
+    def __init__(self, engine: Engine, fake: FakeSlack):
+        self.fake = fake
+        client = WebClient(token="xoxb-test", base_url=fake.api_url)
+        self.app = build_app(engine, client=client, signing_secret=SIGNING_SECRET,
+                             process_before_response=True)
+        self.server = http_server(self.app, host="127.0.0.1", port=0)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.user = SlackUser(self.port, SIGNING_SECRET, fake)
+
+    def __enter__(self) -> HttpBot:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(WAIT)
+
+
+class SocketBot:
+    """The bot connected in Socket Mode to the fake Slack (closing takes the SDK's client about a second)."""
+
+    def __init__(self, engine: Engine, fake: FakeSlack, *, process_before_response: bool = False):
+        self.fake = fake
+        client = WebClient(token="xoxb-test", base_url=fake.api_url)
+        self.app = build_app(engine, client=client, process_before_response=process_before_response)
+        self.handler = DedupingSocketModeHandler(self.app, "xapp-test", ping_interval=60)
+
+    def __enter__(self) -> SocketBot:
+        self.handler.connect()
+        self.fake.wait_for(lambda r: r.socket_connections >= 1, "the Socket Mode connection")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handler.close()
+        self.fake.wait_for(lambda r: r.socket_closed >= r.socket_connections, "the socket to close")
