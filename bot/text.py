@@ -105,8 +105,8 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lowercase, strip accents, unify apostrophes and spaces: the form every comparison uses."""
-    decomposed = unicodedata.normalize("NFKD", clean(text).lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", clean(text)).casefold())
+    return clean("".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def words(text: str) -> list[str]:
