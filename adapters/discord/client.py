@@ -142,8 +142,12 @@ class CtoClient(discord.AutoShardedClient):
         await self._answer_interaction(interaction, lambda: self.engine.answer_passage(passage_id, lang))
 
     async def complete(self, current: str) -> list[app_commands.Choice[str]]:
-        """Up to 25 questions the bot can answer, closest to what the user has typed first."""
-        suggestions = await self._ask(lambda: self.engine.complete(current, CHOICE_LIMIT))
+        """Up to 25 questions the bot can answer, closest to what was typed first; none on failure."""
+        try:
+            suggestions = await self._ask(lambda: self.engine.complete(current, CHOICE_LIMIT))
+        except Exception:
+            log.exception("could not complete %r", current)
+            return []
         questions = dict.fromkeys(clip(s.question, CHOICE_NAME_LIMIT) for s in suggestions)
         return [app_commands.Choice(name=q, value=q) for q in questions][:CHOICE_LIMIT]
 

@@ -122,6 +122,14 @@ async def test_autocompletes_a_default_list_before_anything_is_typed(bot: CtoCli
     assert len(response.body["data"]["choices"]) == 4  # one per passage of the test knowledge
 
 
+async def test_autocompletes_nothing_rather_than_failing(engine: Engine):
+    class Broken(FailsOnce):
+        def complete(self, text: str, limit: int = 25) -> list:
+            raise RuntimeError("the engine broke")
+
+    assert await CtoClient(Broken(engine)).complete("salaire") == []
+
+
 async def test_offers_suggestion_buttons_that_answer_when_clicked(bot: CtoClient, fake: FakeDiscord,
                                                                  engine: Engine):
     reply = await fake.reply_to(await fake.send_message("technologie"))
