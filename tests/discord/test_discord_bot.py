@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import discord
 import pytest
 from fake_discord import CHANNEL_ID, DM_CHANNEL_ID, OTHER_BOT, OTHER_HUMAN, FakeDiscord, connected
 
-import bot as bot_package
 from adapters.discord.client import CtoClient
 from adapters.discord.cooldown import Cooldown
 from adapters.discord.render import PassageButton, render
@@ -223,8 +221,7 @@ async def test_resumes_after_a_gateway_reconnect_and_keeps_answering(bot: CtoCli
 
 
 async def test_answers_from_the_installed_knowledge(fake: FakeDiscord):
-    # The folder by path, not build_engine()'s default: tests/slack/knowledge/ shadows the knowledge package.
-    engine = build_engine(Path(bot_package.__file__).resolve().parents[1] / "knowledge")
+    engine = build_engine()
     question = engine.complete("", 1)[0].question
     async with connected(CtoClient(engine, guild_ready_timeout=0.05)):
         reply = await fake.reply_to(await fake.send_message(question))
