@@ -15,6 +15,9 @@ from adapters.slack.render import APOLOGY
 from bot.answer import Answer, Outcome
 from bot.engine import Engine
 
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+"""An exception in a server thread fails the test instead of passing as a warning."""
+
 LIVE_MENTIONS = ("<!channel>", "<!here>", "<!everyone>", "<@")
 
 

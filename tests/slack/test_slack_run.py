@@ -20,6 +20,9 @@ from adapters.slack.run import SlackSettings, run
 from bot.engine import Engine
 from bot.errors import ConfigurationError, MissingSettingError
 
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+"""An exception in a server thread fails the test instead of passing as a warning."""
+
 ROOT = Path(__file__).resolve().parents[2]
 SOCKET_ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}
 HTTP_ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": SIGNING_SECRET}

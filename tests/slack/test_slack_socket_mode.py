@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from slack_fake import (
     FakeSlack,
     button_click,
@@ -16,6 +17,9 @@ from slack_fake import (
 from slack_harness import SocketBot
 
 from bot.engine import Engine
+
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+"""An exception in a server thread fails the test instead of passing as a warning."""
 
 
 def test_acknowledges_a_mention_and_replies_in_its_thread(socket_bot: SocketBot, fake_slack: FakeSlack):
