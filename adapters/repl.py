@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from bot.answer import Answer, Outcome
+from bot.assistant import Assistant
 
 PROMPT = "cto-bot> "
 COMMANDS = {
     ":help": "show this help",
     ":topics": "list what the bot covers",
     ":debug": "show or hide the top candidates and their scores",
+    ":good": "the last answer was helpful (👍)",
+    ":bad": "the last answer was not helpful (👎)",
     ":quit": "leave (also :q, :exit, Ctrl-D)",
 }
 SOURCE_LABEL = {"fr": "source", "en": "source"}
@@ -33,22 +37,32 @@ def render(answer: Answer, *, debug: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _local_user() -> str:
+    """Who votes in the terminal: the login name (stored only as a salted hash)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local"
+
+
 class Repl:
     """Reads questions line by line and prints answers until ``:quit`` or end of input."""
 
-    def __init__(self, engine, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
+    def __init__(self, assistant: Assistant, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
                  debug: bool = False, history: Path | None = None):
-        self.engine = engine
+        self.assistant = assistant
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.debug = debug
         self.history = history.expanduser() if history else None
         self.interactive = self.stdin is sys.stdin and sys.stdin.isatty()
+        self.last: Answer | None = None
+        self.user = _local_user()
 
     def run(self) -> int:
         """Run the loop; return the exit status (0)."""
         read = self._readline_reader() if self.interactive else self._stream_reader()
-        self.write(f"cto-bot — {self.engine.help('fr').text}\nType :help for commands, :quit to leave.")
+        self.write(f"cto-bot — {self.assistant.help('fr').text}\nType :help for commands, :quit to leave.")
         try:
             while True:
                 line = read()
@@ -69,15 +83,30 @@ class Repl:
             self.write("\n".join(f"  {name:8} {text}" for name, text in COMMANDS.items())
                        + "\nAnything else is a question about the CTO career.")
         elif command == ":topics":
-            self.write("\n".join(f"  - {topic}" for topic in self.engine.topics("fr")))
+            self.write("\n".join(f"  - {topic}" for topic in self.assistant.topics("fr")))
         elif command == ":debug":
             self.debug = not self.debug
             self.write(f"debug {'on' if self.debug else 'off'}")
+        elif command in (":good", ":bad"):
+            self._vote(1 if command == ":good" else -1)
         elif command.startswith(":"):
             self.write(f"Unknown command {command!r}; type :help.")
         elif command:
-            self.write(render(self.engine.ask(line), debug=self.debug))
+            answer = self._ask(line)
+            self.last = answer if answer.matched else None
+            self.write(render(answer, debug=self.debug))
         return True
+
+    def _ask(self, line: str) -> Answer:
+        return self.assistant.ask(line, platform="repl", channel_kind="terminal")
+
+    def _vote(self, value: int) -> None:
+        if self.last is None or self.last.answer_id is None:
+            self.write("No answer to vote on yet: ask a question first.")
+            return
+        self.assistant.vote(self.last.answer_id, self.last.passage_id or "", user_id=self.user, value=value,
+                         platform="repl")
+        self.write("Thanks, noted." if value > 0 else "Thanks, noted: the maintainers will review this answer.")
 
     def write(self, text: str) -> None:
         self.stdout.write(text + "\n")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     ANSWER = "answer"
     """One passage answers the question confidently."""
     SUGGEST = "suggest"
@@ -54,6 +54,8 @@ class Answer:
     topics: tuple[str, ...] = ()
     """What the knowledge covers, in the question's language (for declines and help)."""
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
+    answer_id: str | None = None
+    """Set when the answer was recorded (``bot.assistant``): what 👍 / 👎 votes refer to."""
 
     @property
     def matched(self) -> bool:

@@ -1,23 +1,75 @@
-"""The one place that builds an engine from settings; every entry point and test goes through it."""
+"""The one place that builds the engine and what surrounds it from settings; every entry point and test
+goes through it."""
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 from collections.abc import Mapping
 from pathlib import Path
 
+from bot.assistant import Assistant
 from bot.engine import Engine
 from bot.loader import knowledge_paths, load_knowledge
+from bot.privacy import load_salt
+from bot.reload import LiveEngine
+from bot.settings import Settings
+from bot.store import BackgroundRecorder
+
+log = logging.getLogger(__name__)
+
+Knowledge = str | Path | list[str | Path] | None
 
 
-def build_engine(knowledge: str | Path | list[str | Path] | None = None,
-                 environ: Mapping[str, str] | None = None) -> Engine:
+def _paths(knowledge: Knowledge, environ: Mapping[str, str]) -> list[Path]:
+    if isinstance(knowledge, list):
+        return [Path(p) for p in knowledge]
+    return knowledge_paths(str(knowledge) if knowledge else None, environ)
+
+
+def build_engine(knowledge: Knowledge = None, environ: Mapping[str, str] | None = None) -> Engine:
     """An engine over the knowledge at ``knowledge``, else ``CTO_BOT_KNOWLEDGE``, else the installed folder.
 
     Raises KnowledgeError (with ``file:line`` problems) when the knowledge is broken.
     """
-    if isinstance(knowledge, list):
-        paths = [Path(p) for p in knowledge]
-    else:
-        paths = knowledge_paths(str(knowledge) if knowledge else None, os.environ if environ is None else environ)
-    return Engine(load_knowledge(paths))
+    return Engine(load_knowledge(_paths(knowledge, os.environ if environ is None else environ)))
+
+
+def open_store(settings: Settings):
+    """The SQL store named by the settings (SQLite file by default), its folder created if needed."""
+    from bot.sqlstore import SqlStore
+
+    if settings.database_url.startswith("sqlite:///"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqlStore(settings.database_url)
+
+
+def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | None = None, *,
+                    store=None) -> Assistant:
+    """The engine with live reload, outcome recording and votes, as the REPL, Slack and Discord run it.
+
+    ``store`` replaces the one the settings name (tests pass a MemoryStore). A store that cannot be opened
+    is logged, and the bot answers without recording.
+    """
+    environ = os.environ if environ is None else environ
+    settings = Settings.from_env(environ)
+    live = LiveEngine(_paths(knowledge, environ), check_every=settings.reload_seconds or float("inf"))
+    recorder = None
+    if settings.record or store is not None:
+        try:
+            recorder = BackgroundRecorder(store or open_store(settings), retention=settings.retention)
+        except Exception:
+            log.exception("the store %s cannot be opened; answering without recording", settings.database_url)
+    salt = load_salt(settings.salt, settings.data_dir / "salt")
+    return Assistant(live, recorder=recorder, salt=salt)
+
+
+def reload_on_sighup(assistant: Assistant) -> None:
+    """Reload the knowledge when the process gets SIGHUP (main thread only; a no-op elsewhere)."""
+    source = assistant._source
+    if isinstance(source, LiveEngine) and hasattr(signal, "SIGHUP"):
+        try:
+            signal.signal(signal.SIGHUP, lambda *_: source.reload())
+        except ValueError:
+            log.debug("not in the main thread: SIGHUP reload not installed")

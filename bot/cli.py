@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.errors import CtoBotError, KnowledgeError
+from bot.errors import ConfigurationError, CtoBotError, KnowledgeError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -23,6 +23,15 @@ def _engine(args: argparse.Namespace, environ: Mapping[str, str]):
     from bot.bootstrap import build_engine
 
     return build_engine(args.knowledge, environ)
+
+
+def _assistant(args: argparse.Namespace, environ: Mapping[str, str]):
+    """The engine with live reload and recording, for the long-running front ends."""
+    from bot.bootstrap import build_assistant, reload_on_sighup
+
+    assistant = build_assistant(args.knowledge, environ)
+    reload_on_sighup(assistant)
+    return assistant
 
 
 def cmd_ask(args, environ, stdin: TextIO, stdout: TextIO) -> int:
@@ -43,8 +52,7 @@ def cmd_ask(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_repl(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from adapters.repl import Repl
 
-    engine = _engine(args, environ)
-    return Repl(engine, stdin=stdin, stdout=stdout, debug=args.debug,
+    return Repl(_assistant(args, environ), stdin=stdin, stdout=stdout, debug=args.debug,
                 history=None if args.no_history else Path(environ.get("CTO_BOT_HISTORY", "~/.cto_bot_history"))
                 ).run()
 
@@ -101,7 +109,7 @@ def cmd_bench(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_slack(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from adapters.slack.run import run
 
-    return run(args, environ, _engine(args, environ))
+    return run(args, environ, _assistant(args, environ))
 
 
 def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
@@ -112,7 +120,27 @@ def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
         stdout.write(invite_url(environ) + "\n")
         return EXIT_OK
-    return run(args, environ, _engine(args, environ))
+    return run(args, environ, _assistant(args, environ))
+
+
+def cmd_report(args, environ, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.bootstrap import open_store
+    from bot.report import RENDERERS, build_report, since_moment
+    from bot.settings import Settings
+    from bot.store import now
+
+    store = open_store(Settings.from_env(environ))
+    if args.purge:
+        stdout.write(f"deleted {store.purge()} rows: every recorded question and vote\n")
+        return EXIT_OK
+    try:
+        since = since_moment(now(), args.since)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
+    report = build_report(_engine(args, environ), store.interactions_since(since), store.votes_since(since),
+                          args.since)
+    stdout.write(RENDERERS[args.format](report))
+    return EXIT_OK
 
 
 Command = Callable[[argparse.Namespace, Mapping[str, str], TextIO, TextIO], int]
@@ -156,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000],
                    help="synthetic knowledge sizes in passages (default: 1000 10000)")
     p.add_argument("--repeat", type=int, default=3, help="passes over the questions per measurement")
+
+    p = add("report", cmd_report, "what users asked that the bot could not answer, and the answers they disliked")
+    p.add_argument("--since", default="7d", help="the period to report on: 30m, 12h, 7d, 2w (default: 7d)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format")
+    p.add_argument("--purge", action="store_true", help="delete every recorded question and vote, then exit")
 
     p = add("slack", cmd_slack, "run the Slack bot (Socket Mode, or --http for the Events API)")
     p.add_argument("--http", action="store_true", help="serve the Events API over HTTP on $PORT instead")

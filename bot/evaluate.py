@@ -40,7 +40,9 @@ def judge(case: dict, answer: Answer, sections: dict[str, str]) -> str | None:
     keys = expect if isinstance(expect, list) else [expect]
     wanted = {fold(sections[k]) for k in keys if k != "none"}
     if not answer.matched:
-        return None if "none" in keys else f"{answer.outcome.value} (score {answer.score:.0f}) on an answerable question"
+        if "none" in keys:
+            return None
+        return f"{answer.outcome.value} (score {answer.score:.0f}) on an answerable question"
     if not wanted:
         return f"should not answer, answered {answer.passage_id} (score {answer.score:.0f})"
     if fold(answer.section or "") not in wanted:

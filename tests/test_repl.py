@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 
 from adapters.repl import Repl
+from bot.assistant import Assistant
 
 
 def chat(engine, *lines: str, debug: bool = False) -> str:
     out = io.StringIO()
-    status = Repl(engine, stdin=io.StringIO("".join(f"{line}\n" for line in lines)), stdout=out, debug=debug).run()
+    stdin = io.StringIO("".join(f"{line}\n" for line in lines))
+    status = Repl(Assistant(engine), stdin=stdin, stdout=out, debug=debug).run()
     assert status == 0
     return out.getvalue()
 

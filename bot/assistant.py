@@ -1,0 +1,77 @@
+"""The engine as the adapters use it: live knowledge, every outcome recorded, votes on answers.
+
+Adapters call ``ask``, ``answer_passage`` and ``vote`` with where the question came from; the engine stays
+pure, and recording goes through the ``Recorder`` protocol, which never stops an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+
+from bot.answer import Answer, Outcome, Suggestion
+from bot.engine import Engine
+from bot.privacy import hash_user
+from bot.reload import LiveEngine
+from bot.store import Interaction, Recorder, Vote
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """Answers questions through the current engine and records what happened."""
+
+    def __init__(self, engine: Engine | LiveEngine, *, recorder: Recorder | None = None, salt: bytes = b""):
+        self._source = engine
+        self.recorder = recorder
+        self.salt = salt
+
+    @property
+    def engine(self) -> Engine:
+        """The engine in service now (picking up edited knowledge files when live)."""
+        if isinstance(self._source, LiveEngine):
+            self._source.maybe_reload()
+            return self._source.current
+        return self._source
+
+    def ask(self, question: str, *, platform: str = "unknown", channel_kind: str = "unknown") -> Answer:
+        """Answer ``question`` and record the outcome; the answer carries the ``answer_id`` votes refer to."""
+        return self._recorded(self.engine.ask(question), platform, channel_kind)
+
+    def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "", *,
+                       platform: str = "unknown", channel_kind: str = "unknown") -> Answer:
+        """Answer with a passage someone picked among suggestions, recorded like a question."""
+        return self._recorded(self.engine.answer_passage(passage_id, lang, question), platform, channel_kind)
+
+    def help(self, lang: str = "fr") -> Answer:
+        return self.engine.help(lang)
+
+    def topics(self, lang: str = "fr") -> tuple[str, ...]:
+        return self.engine.topics(lang)
+
+    def complete(self, text: str, limit: int = 25) -> list[Suggestion]:
+        return self.engine.complete(text, limit)
+
+    def vote(self, answer_id: str, passage_id: str, *, user_id: str, value: int, platform: str) -> None:
+        """Record a 👍 (``value`` > 0) or 👎 (< 0) from ``user_id`` on an answer; a new vote replaces the old."""
+        self._record(Vote(answer_id=answer_id[:64], passage_id=passage_id[:200],
+                          user_hash=hash_user(self.salt, platform, user_id),
+                          value=1 if value > 0 else -1, platform=platform))
+
+    def _recorded(self, answer: Answer, platform: str, channel_kind: str) -> Answer:
+        answer = replace(answer, answer_id=uuid.uuid4().hex)
+        closest = answer.passage_id or (answer.candidates[0].passage_id if answer.candidates else None)
+        if answer.outcome is not Outcome.SMALLTALK or answer.question:
+            self._record(Interaction(id=answer.answer_id or "", question=answer.question, outcome=answer.outcome.value,
+                                     score=round(answer.score, 1), passage_id=closest, lang=answer.lang,
+                                     platform=platform, channel_kind=channel_kind))
+        return answer
+
+    def _record(self, item: Interaction | Vote) -> None:
+        if self.recorder is None:
+            return
+        try:
+            self.recorder.record(item)
+        except Exception:
+            log.exception("could not record a %s; answering anyway", type(item).__name__)

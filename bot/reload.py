@@ -1,0 +1,70 @@
+"""Serve edited knowledge without a restart: load and validate everything first, then swap in one step."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.engine import Engine
+from bot.errors import KnowledgeError
+from bot.loader import knowledge_files, load_knowledge
+
+log = logging.getLogger(__name__)
+
+
+class LiveEngine:
+    """Holds the current engine. ``current`` is replaced by one assignment, so a question in flight keeps the
+    engine it started with and never sees a half-loaded index. A broken edit keeps the last good knowledge."""
+
+    def __init__(self, paths: list[Path], *, check_every: float = 2.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.paths = paths
+        self.check_every = check_every
+        self.clock = clock
+        self.current = Engine(load_knowledge(paths))
+        self.last_error: str | None = None
+        self._stamp = self._stamps()
+        self._checked = clock()
+        self._lock = threading.Lock()
+
+    def _stamps(self) -> tuple[tuple[str, int, int], ...]:
+        try:
+            files = knowledge_files(self.paths)
+        except KnowledgeError:
+            return ()
+        stamps = []
+        for f in files:
+            try:
+                stat = f.stat()
+                stamps.append((str(f), stat.st_mtime_ns, stat.st_size))
+            except OSError:
+                continue
+        return tuple(stamps)
+
+    def reload(self) -> bool:
+        """Load the knowledge again now (e.g. on SIGHUP); True when the new knowledge is in service."""
+        with self._lock:
+            self._stamp = self._stamps()
+            try:
+                engine = Engine(load_knowledge(self.paths))
+            except KnowledgeError as error:
+                self.last_error = str(error)
+                for problem in error.problems:
+                    log.error("knowledge not reloaded, still serving the last good one: %s", problem)
+                return False
+            self.current = engine
+            self.last_error = None
+            log.info("knowledge reloaded: %d passages", len(engine.knowledge.passages))
+            return True
+
+    def maybe_reload(self) -> None:
+        """Reload when a knowledge file changed, checking modification times at most every ``check_every`` s."""
+        moment = self.clock()
+        if moment - self._checked < self.check_every:
+            return
+        self._checked = moment
+        if self._stamps() != self._stamp:
+            self.reload()
