@@ -60,7 +60,7 @@ def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | No
         try:
             recorder = BackgroundRecorder(store or open_store(settings), retention=settings.retention)
         except Exception:
-            log.exception("the store %s cannot be opened; answering without recording", settings.database_url)
+            log.exception("the store cannot be opened (check DATABASE_URL); answering without recording")
     salt = load_salt(settings.salt, settings.data_dir / "salt")
     return Assistant(live, recorder=recorder, salt=salt)
 

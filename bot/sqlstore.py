@@ -73,13 +73,24 @@ class SqlStore:
 
     def __init__(self, url: str, *, sql_engine: SqlEngine | None = None):
         self.url = normalise_url(url)
-        self.sql = sql_engine or create_engine(self.url, pool_pre_ping=True, future=True)
-        metadata.create_all(self.sql)
+        self.sql = sql_engine or create_engine(self.url, pool_pre_ping=True)
+        self._ready = False
+
+    def _schema(self) -> SqlEngine:
+        """The engine, with the tables created on first use: a database that is down at start-up is retried
+        on the next call instead of stopping the bot."""
+        if not self._ready:
+            metadata.create_all(self.sql)
+            self._ready = True
+        return self.sql
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.sql.url.render_as_string(hide_password=True)!r})"
 
     def record(self, item) -> None:
         from bot.store import Vote
 
-        with self.sql.begin() as db:
+        with self._schema().begin() as db:
             if not isinstance(item, Vote):
                 db.execute(insert(interactions).values(
                     id=item.id, question=item.question, outcome=item.outcome, score=item.score,
@@ -97,7 +108,7 @@ class SqlStore:
     def interactions_since(self, since: datetime):
         from bot.store import Interaction
 
-        with self.sql.connect() as db:
+        with self._schema().connect() as db:
             rows = db.execute(select(interactions).where(interactions.c.at >= since)
                               .order_by(interactions.c.at)).mappings()
             return [Interaction(**{**row, "at": _aware(row["at"])}) for row in rows]
@@ -105,18 +116,18 @@ class SqlStore:
     def votes_since(self, since: datetime):
         from bot.store import Vote
 
-        with self.sql.connect() as db:
+        with self._schema().connect() as db:
             rows = db.execute(select(votes).where(votes.c.at >= since).order_by(votes.c.at)).mappings()
             return [Vote(**{k: v for k, v in row.items() if k != "id"} | {"at": _aware(row["at"])})
                     for row in rows]
 
     def prune(self, older_than: datetime) -> int:
-        with self.sql.begin() as db:
+        with self._schema().begin() as db:
             removed = db.execute(delete(interactions).where(interactions.c.at < older_than)).rowcount
             return removed + db.execute(delete(votes).where(votes.c.at < older_than)).rowcount
 
     def purge(self) -> int:
-        with self.sql.begin() as db:
+        with self._schema().begin() as db:
             return db.execute(delete(interactions)).rowcount + db.execute(delete(votes)).rowcount
 
     def close(self) -> None:

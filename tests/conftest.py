@@ -54,6 +54,18 @@ sections:
 """
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_dir(tmp_path_factory):
+    """Keep the tests' salt and SQLite files out of the user's home."""
+    previous = os.environ.get("CTO_BOT_DATA_DIR")
+    os.environ["CTO_BOT_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    yield
+    if previous is None:
+        os.environ.pop("CTO_BOT_DATA_DIR", None)
+    else:
+        os.environ["CTO_BOT_DATA_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     """The engine on the knowledge shipped with the package."""
