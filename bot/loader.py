@@ -20,7 +20,7 @@ The format (one file per document; every file in a folder is merged)::
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import yaml
@@ -227,7 +227,7 @@ def default_knowledge_path() -> Path:
     return Path(knowledge.__file__).resolve().parent
 
 
-def knowledge_paths(option: str | None, environ: dict[str, str] | os._Environ[str]) -> list[Path]:
+def knowledge_paths(option: str | None, environ: Mapping[str, str]) -> list[Path]:
     """Where to load knowledge from: ``--knowledge``, else ``CTO_BOT_KNOWLEDGE`` (os.pathsep-separated), else
     the installed folder."""
     value = option or environ.get("CTO_BOT_KNOWLEDGE", "")

@@ -86,7 +86,7 @@ def build_report(engine: Engine, interactions: list[Interaction], votes: list[Vo
     unanswered = [i for i in interactions if i.outcome in ("decline", "suggest")]
     report = Report(since=since, questions=len(interactions),
                     answered=sum(i.outcome == "answer" for i in interactions))
-    outcome_of = defaultdict(Counter)
+    outcome_of: dict[str, Counter[str]] = defaultdict(Counter)
     for item in unanswered:
         outcome_of[item.question][item.outcome] += 1
     for members in group_questions([i.question for i in unanswered]):
@@ -97,7 +97,7 @@ def build_report(engine: Engine, interactions: list[Interaction], votes: list[Vo
         covered = top is not None and top.score >= engine.thresholds.suggest
         action = (f"add {question!r} as an alternate question of passage {passage!r}" if covered
                   else "not covered by the knowledge: add a passage, or leave it declined")
-        outcomes = Counter()
+        outcomes: Counter[str] = Counter()
         for wording in set(members):
             outcomes.update(outcome_of[wording])
         report.unanswered.append(Group(question=question, count=len(members), outcomes=dict(outcomes),

@@ -236,9 +236,9 @@ def test_reload_picks_up_a_new_alternate_question(write_knowledge):
     live = LiveEngine([path], check_every=2.0, clock=clock)
     assistant = Assistant(live)
     assert not assistant.ask("Quelle boisson pour se réveiller ?").matched
-    path.write_text(TINY_KNOWLEDGE.replace('fr: ["Comment préparer un espresso ?"]',
-                                           'fr: ["Comment préparer un espresso ?", "Quelle boisson pour se réveiller ?"]'),
-                    encoding="utf-8")
+    edited = TINY_KNOWLEDGE.replace('fr: ["Comment préparer un espresso ?"]',
+                                    'fr: ["Comment préparer un espresso ?", "Quelle boisson pour se réveiller ?"]')
+    path.write_text(edited, encoding="utf-8")
     os.utime(path, ns=(1, 1))
     clock.now = 5.0
     assert assistant.ask("Quelle boisson pour se réveiller ?").passage_id == "coffee-brewing"
