@@ -1,7 +1,7 @@
 """Render the engine's neutral answers as Slack messages: Block Kit blocks and a plain ``text`` fallback.
 
 Every text that comes from a user or from the knowledge goes through ``mrkdwn.escape``.
-``answer_blocks`` is the one place that lays out an answer; extra rows (feedback buttons, say) belong there.
+``answer_blocks`` is the one place that lays out an answer, 👍 / 👎 buttons included.
 """
 
 from __future__ import annotations
@@ -25,13 +25,24 @@ MAX_SECTIONS = 40
 """A message holds at most 50 blocks; the answer's sections stop well before."""
 EMPTY = "…"
 """Shown for an empty text: Slack refuses empty texts."""
+VALUE_LIMIT = 2000
+"""Slack's limit on a button's ``value``."""
 SUGGESTION_ACTION = "suggestion"
 """Prefix of the suggestion buttons' ``action_id`` (``suggestion-0``, ``suggestion-1``...)."""
+FEEDBACK_ACTION = "feedback"
+"""Prefix of the feedback buttons' ``action_id``: ``feedback-up`` (👍) and ``feedback-down`` (👎)."""
+VOTES = {f"{FEEDBACK_ACTION}-up": 1, f"{FEEDBACK_ACTION}-down": -1}
+"""The vote each feedback button's ``action_id`` stands for."""
 
 LABELS = {
-    "fr": {"source": "Source", "confidence": "confiance", "you": "Vous", "percent": " %"},
-    "en": {"source": "Source", "confidence": "confidence", "you": "You", "percent": "%"},
+    "fr": {"source": "Source", "confidence": "confiance", "you": "Vous", "percent": " %",
+           "helpful": "Cette réponse m’a aidé", "unhelpful": "Cette réponse ne m’a pas aidé",
+           "thanks": "Merci pour votre retour {emoji} ! Cliquez sur l’autre bouton pour changer d’avis."},
+    "en": {"source": "Source", "confidence": "confidence", "you": "You", "percent": "%",
+           "helpful": "This answer helped", "unhelpful": "This answer did not help",
+           "thanks": "Thanks for your feedback {emoji}! Click the other button to change your vote."},
 }
+EMOJIS = {1: "👍", -1: "👎"}
 APOLOGY = ("Désolé, une erreur de mon côté m’a empêché de répondre ; réessayez dans un instant. "
            "(Sorry, something went wrong on my side; please try again shortly.)")
 
@@ -68,6 +79,29 @@ class SuggestionChoice:
             raise ValueError(f"not a suggestion button value: {value!r}") from error
 
 
+@dataclass(frozen=True)
+class FeedbackChoice:
+    """What a 👍 / 👎 button carries: the answer voted on, its passage, and the language to thank in."""
+
+    answer_id: str
+    passage_id: str
+    lang: str
+
+    def encode(self) -> str:
+        """A compact JSON value, well within Slack's 2,000 characters (ids are capped as the store caps them)."""
+        return json.dumps({"answer": self.answer_id[:64], "passage": self.passage_id[:200], "lang": self.lang},
+                          separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def decode(cls, value: str) -> FeedbackChoice:
+        """The choice in a button's ``value``; raises ValueError when it is not one of ours."""
+        try:
+            data = json.loads(value)
+            return cls(answer_id=str(data["answer"]), passage_id=str(data["passage"]), lang=str(data["lang"]))
+        except (TypeError, KeyError, json.JSONDecodeError) as error:
+            raise ValueError(f"not a feedback button value: {value!r}") from error
+
+
 def labels(lang: str) -> dict[str, str]:
     return LABELS.get(lang, LABELS["fr"])
 
@@ -83,10 +117,15 @@ def answer_message(answer: Answer, *, echo_question: bool = False) -> Message:
 
 
 def answer_blocks(answer: Answer) -> list[Block]:
-    """The blocks for ``answer``: its text, then where it comes from, then "did you mean" buttons."""
+    """The blocks for ``answer``: its text, then where it comes from and 👍 / 👎, then "did you mean" buttons.
+
+    Only a recorded answer (one with an ``answer_id``) gets 👍 / 👎: a vote needs an answer to refer to.
+    """
     blocks = text_blocks(answer.text)
     if answer.outcome is Outcome.ANSWER:
         blocks.append(context_block(source_line(answer)))
+        if answer.answer_id:
+            blocks.append(feedback_buttons(answer))
     if answer.suggestions:
         blocks.append(suggestion_buttons(answer))
     return blocks
@@ -133,6 +172,32 @@ def suggestion_buttons(answer: Answer) -> Block:
             for i, s in enumerate(answer.suggestions[:5])
         ],
     }
+
+
+def feedback_buttons(answer: Answer) -> Block:
+    """An actions block with 👍 and 👎; a click records a vote on this answer."""
+    value = FeedbackChoice(answer.answer_id or "", answer.passage_id or "", answer.lang).encode()
+    words = labels(answer.lang)
+    return {
+        "type": "actions",
+        "block_id": FEEDBACK_ACTION,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "text": {"type": "plain_text", "text": EMOJIS[vote], "emoji": True},
+                "accessibility_label": words["helpful" if vote > 0 else "unhelpful"],
+                "value": value,
+            }
+            for action_id, vote in VOTES.items()
+        ],
+    }
+
+
+def thanks(lang: str, vote: int) -> Message:
+    """The note only the voter sees once their vote is recorded."""
+    text = labels(lang)["thanks"].format(emoji=EMOJIS[1 if vote > 0 else -1])
+    return Message(text=text, blocks=[context_block(text)])
 
 
 def _label(question: str) -> str:

@@ -15,7 +15,7 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from adapters.slack.app import Engine, build_app
+from adapters.slack.app import Assistant, build_app
 from adapters.slack.http import serve_http
 from adapters.slack.socket_mode import serve_socket_mode
 from bot.errors import ConfigurationError, MissingSettingError
@@ -70,7 +70,7 @@ def _port(environ: Mapping[str, str], port: int | None) -> int:
         raise ConfigurationError(f"PORT must be a port number, not {raw!r}") from None
 
 
-def run(args: argparse.Namespace, environ: Mapping[str, str], engine: Engine, *,
+def run(args: argparse.Namespace, environ: Mapping[str, str], assistant: Assistant, *,
         client: WebClient | None = None, stop: threading.Event | None = None) -> int:
     """Serve Slack until SIGTERM or SIGINT (or ``stop`` is set); return the exit status.
 
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], engine: Engine, *,
     settings = SlackSettings.from_environ(environ, http=args.http, port=args.port)
     _configure_logging()
     stop = stop or threading.Event()
-    app = _build(engine, settings, client)
+    app = _build(assistant, settings, client)
     with _stopping_on_signals(stop):
         if settings.http:
             serve_http(app, host="0.0.0.0", port=settings.port, stop=stop)
@@ -88,9 +88,9 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], engine: Engine, *,
     return 0
 
 
-def _build(engine: Engine, settings: SlackSettings, client: WebClient | None) -> App:
+def _build(assistant: Assistant, settings: SlackSettings, client: WebClient | None) -> App:
     try:
-        return build_app(engine, token=settings.bot_token, signing_secret=settings.signing_secret,
+        return build_app(assistant, token=settings.bot_token, signing_secret=settings.signing_secret,
                          client=client)
     except (BoltError, SlackApiError, SlackClientError) as error:
         raise ConfigurationError(f"Slack did not accept SLACK_BOT_TOKEN: {error}") from None

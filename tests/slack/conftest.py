@@ -1,4 +1,5 @@
-"""Fixtures for the Slack tests: the real engine on a tiny knowledge file, a fake Slack, the bot on it.
+"""Fixtures for the Slack tests: the real engine on a tiny knowledge file, an assistant recording into a store
+in memory, a fake Slack, the bot on it.
 
 Helpers live in ``slack_fake`` and ``slack_harness``: test modules must not import ``conftest``, whose
 name the Discord tests' conftest shares.
@@ -13,8 +14,10 @@ import pytest
 from slack_fake import FakeSlack
 from slack_harness import KNOWLEDGE, HttpBot, SocketBot
 
+from bot.assistant import Assistant
 from bot.bootstrap import build_engine
 from bot.engine import Engine
+from bot.store import MemoryStore
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
@@ -41,6 +44,17 @@ def engine() -> Engine:
 
 
 @pytest.fixture
+def store() -> MemoryStore:
+    """Where the assistant records outcomes and votes, synchronously: read it as soon as Slack has an answer."""
+    return MemoryStore()
+
+
+@pytest.fixture
+def assistant(engine: Engine, store: MemoryStore) -> Assistant:
+    return Assistant(engine, recorder=store, salt=b"test-salt")
+
+
+@pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack().start()
     yield fake
@@ -49,12 +63,12 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def http_bot(engine: Engine, fake_slack: FakeSlack) -> Iterator[HttpBot]:
-    with HttpBot(engine, fake_slack) as bot:
+def http_bot(assistant: Assistant, fake_slack: FakeSlack) -> Iterator[HttpBot]:
+    with HttpBot(assistant, fake_slack) as bot:
         yield bot
 
 
 @pytest.fixture
-def socket_bot(engine: Engine, fake_slack: FakeSlack) -> Iterator[SocketBot]:
-    with SocketBot(engine, fake_slack) as bot:
+def socket_bot(assistant: Assistant, fake_slack: FakeSlack) -> Iterator[SocketBot]:
+    with SocketBot(assistant, fake_slack) as bot:
         yield bot

@@ -1,8 +1,8 @@
 """A fake Slack on 127.0.0.1 for the real slack-bolt app, and a fake user who sends it signed requests.
 
 ``FakeSlack`` serves the Web API methods the bot calls (``auth.test``, ``chat.postMessage``,
-``apps.connections.open``), the ``response_url`` of slash commands and buttons, and the Socket Mode
-websocket. It records what the bot sends; tests wait on conditions over those records, never on sleeps.
+``chat.postEphemeral``, ``apps.connections.open``), the ``response_url`` of slash commands and buttons, and
+the Socket Mode websocket. It records what the bot sends; tests wait on conditions over those records, never on sleeps.
 An unknown Web API method is answered ``ok: false`` and recorded, and the fixture fails the test.
 """
 
@@ -140,6 +140,16 @@ class FakeSlack:
                       f"{count} chat.postMessage call(s)")
         return self.posts()
 
+    def ephemerals(self) -> list[dict[str, Any]]:
+        """The ``chat.postEphemeral`` calls so far, in order: messages one user sees."""
+        with self._changed:
+            return [c.params for c in self.records.calls if c.method == "chat.postEphemeral"]
+
+    def wait_for_ephemerals(self, count: int) -> list[dict[str, Any]]:
+        self.wait_for(lambda r: sum(c.method == "chat.postEphemeral" for c in r.calls) >= count,
+                      f"{count} chat.postEphemeral call(s)")
+        return self.ephemerals()
+
     def wait_for_responses(self, count: int) -> list[dict[str, Any]]:
         self.wait_for(lambda r: len(r.responses) >= count, f"{count} response_url message(s)")
         with self._changed:
@@ -168,6 +178,8 @@ class FakeSlack:
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             return web.json_response({"ok": True, "channel": params.get("channel"), "ts": ts,
                                       "message": {"text": params.get("text"), "ts": ts, "bot_id": BOT_ID}})
+        if method == "chat.postEphemeral":
+            return web.json_response({"ok": True, "message_ts": f"{int(time.time())}.{next(self._ts):06d}"})
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/link?ticket=t"})
         self._record(lambda r: r.unknown.append(method))
@@ -309,8 +321,9 @@ def slash_command(text: str, response_url: str) -> dict[str, str]:
             "api_app_id": "A0000001", "response_url": response_url, "trigger_id": "1.2.3"}
 
 
-def button_click(button: dict[str, Any], posted: dict[str, Any], *, response_url: str) -> dict[str, Any]:
-    """The ``block_actions`` payload when someone clicks ``button`` in the message ``posted`` by the bot."""
+def button_click(button: dict[str, Any], posted: dict[str, Any], *, response_url: str,
+                 user: str = "U0000002") -> dict[str, Any]:
+    """The ``block_actions`` payload when ``user`` clicks ``button`` in the message ``posted`` by the bot."""
     ts = new_ts()
     message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts, "text": posted.get("text"),
                "blocks": posted.get("blocks")}
@@ -318,16 +331,25 @@ def button_click(button: dict[str, Any], posted: dict[str, Any], *, response_url
     if posted.get("thread_ts"):
         message["thread_ts"] = posted["thread_ts"]
         container["thread_ts"] = posted["thread_ts"]
-    return {"type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": "U0000002"},
+    block_id = next((b.get("block_id") for b in posted.get("blocks") or [] if button in b.get("elements", [])),
+                    "suggestions")
+    return {"type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": user},
             "api_app_id": "A0000001", "token": "legacy", "trigger_id": "1.2.3", "container": container,
             "channel": {"id": posted["channel"]}, "message": message, "response_url": response_url,
-            "actions": [{"type": "button", "block_id": "suggestions", "action_id": button["action_id"],
+            "actions": [{"type": "button", "block_id": block_id, "action_id": button["action_id"],
                          "value": button["value"], "text": button["text"], "action_ts": new_ts()}]}
 
 
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    """The buttons in a message the bot sent."""
-    return [e for b in message.get("blocks", []) if b["type"] == "actions" for e in b["elements"]]
+def buttons(message: dict[str, Any], block_id: str | None = None) -> list[dict[str, Any]]:
+    """The buttons in a message the bot sent (in the actions block ``block_id``, if given)."""
+    return [e for b in message.get("blocks", []) if b["type"] == "actions" and block_id in (None, b["block_id"])
+            for e in b["elements"]]
+
+
+def feedback_button(message: dict[str, Any], emoji: str) -> dict[str, Any]:
+    """The 👍 or 👎 button of an answer the bot sent."""
+    [button] = [b for b in buttons(message, "feedback") if b["text"]["text"] == emoji]
+    return button
 
 
 def shown_text(message: dict[str, Any]) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from slack_fake import WAIT, FakeSlack, SlackUser
 from slack_sdk import WebClient
 
-from adapters.slack.app import Engine, build_app
+from adapters.slack.app import Assistant, build_app
 from adapters.slack.http import http_server
 from adapters.slack.socket_mode import DedupingSocketModeHandler
 
@@ -20,10 +20,10 @@ SIGNING_SECRET = "test-signing-secret"
 class HttpBot:
     """The bot served over HTTP on 127.0.0.1 for one test, and a user who talks to it through Slack."""
 
-    def __init__(self, engine: Engine, fake: FakeSlack):
+    def __init__(self, assistant: Assistant, fake: FakeSlack):
         self.fake = fake
         client = WebClient(token="xoxb-test", base_url=fake.api_url)
-        self.app = build_app(engine, client=client, signing_secret=SIGNING_SECRET,
+        self.app = build_app(assistant, client=client, signing_secret=SIGNING_SECRET,
                              process_before_response=True)
         self.server = http_server(self.app, host="127.0.0.1", port=0)
         self.port = self.server.server_address[1]
@@ -43,10 +43,10 @@ class HttpBot:
 class SocketBot:
     """The bot connected in Socket Mode to the fake Slack (closing takes the SDK's client about a second)."""
 
-    def __init__(self, engine: Engine, fake: FakeSlack, *, process_before_response: bool = False):
+    def __init__(self, assistant: Assistant, fake: FakeSlack, *, process_before_response: bool = False):
         self.fake = fake
         client = WebClient(token="xoxb-test", base_url=fake.api_url)
-        self.app = build_app(engine, client=client, process_before_response=process_before_response)
+        self.app = build_app(assistant, client=client, process_before_response=process_before_response)
         self.handler = DedupingSocketModeHandler(self.app, "xapp-test", ping_interval=60)
 
     def __enter__(self) -> SocketBot:

@@ -13,6 +13,7 @@ from slack_harness import HttpBot
 
 from adapters.slack.render import APOLOGY
 from bot.answer import Answer, Outcome
+from bot.assistant import Assistant
 from bot.engine import Engine
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
@@ -206,24 +207,18 @@ def test_escapes_the_knowledge_text(http_bot: HttpBot, fake_slack: FakeSlack):
     assert "la R&amp;D et les équipes &lt;techniques&gt;" in shown_text(post)
 
 
-class FailingOnce:
-    """The real engine, except that its first ``ask`` raises."""
+class FailingOnce(Assistant):
+    """The real assistant, except that its first ``ask`` raises."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine
+        super().__init__(engine)
         self.failed = threading.Event()
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, **context: str) -> Answer:
         if not self.failed.is_set():
             self.failed.set()
             raise RuntimeError("the engine broke")
-        return self.engine.ask(question)
-
-    def answer_passage(self, passage_id: str, lang: str = "fr") -> Answer:
-        return self.engine.answer_passage(passage_id, lang)
-
-    def help(self, lang: str = "fr") -> Answer:
-        return self.engine.help(lang)
+        return super().ask(question, **context)
 
 
 def test_apologises_when_answering_fails_and_answers_the_next_message(engine: Engine, fake_slack: FakeSlack,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import doctest
 import json
 import re
+import uuid
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -15,6 +17,9 @@ from adapters.slack.mrkdwn import chunks, escape, plain_text, unescape
 from adapters.slack.render import (
     BUTTON_LIMIT,
     SECTION_LIMIT,
+    VALUE_LIMIT,
+    VOTES,
+    FeedbackChoice,
     SuggestionChoice,
     answer_blocks,
     answer_message,
@@ -89,6 +94,34 @@ def test_suggestions_become_buttons_that_carry_the_passage_and_language():
     assert first["action_id"] != second["action_id"]
 
 
+def test_a_recorded_answer_gets_thumbs_up_and_down_carrying_the_answer_and_passage():
+    answer = Answer(question="q", outcome=Outcome.ANSWER, text="t", lang="en", score=90, section="Le rôle",
+                    passage_id="p" * 500, answer_id=uuid.uuid4().hex)
+
+    *_, context, feedback = answer_blocks(answer)
+
+    assert context["type"] == "context"
+    up, down = feedback["elements"]
+    assert [up["text"]["text"], down["text"]["text"]] == ["👍", "👎"]
+    assert [VOTES[up["action_id"]], VOTES[down["action_id"]]] == [1, -1]
+    assert FeedbackChoice.decode(up["value"]) == FeedbackChoice(answer.answer_id or "", "p" * 200, "en")
+    assert up["value"] == down["value"] and len(up["value"]) <= VALUE_LIMIT
+    assert up["accessibility_label"] == "This answer helped"
+
+
+def test_only_recorded_answers_get_feedback_buttons(engine: Engine):
+    unrecorded = engine.ask("Que fait un CTO ?")
+    suggestion = replace(engine.ask("études ou expérience pour devenir CTO"), answer_id="a1")
+
+    assert unrecorded.matched and all(b.get("block_id") != "feedback" for b in answer_blocks(unrecorded))
+    assert [b.get("block_id") for b in answer_blocks(suggestion) if b["type"] == "actions"] == ["suggestions"]
+
+
+def test_refuses_a_button_value_that_is_not_feedback():
+    with pytest.raises(ValueError):
+        FeedbackChoice.decode(SuggestionChoice("p", "fr").encode())
+
+
 def test_a_decline_shows_no_source_and_no_buttons(engine: Engine):
     answer = engine.ask("Quelle est la recette de la pizza ?")
 
@@ -135,9 +168,11 @@ def test_every_installed_passage_renders_within_slacks_limits():
     installed = build_engine()
     for passage in installed.knowledge.passages:
         for lang in ("fr", "en"):
-            message = answer_message(installed.answer_passage(passage.id, lang))
+            answer = replace(installed.answer_passage(passage.id, lang), answer_id=uuid.uuid4().hex)
+            message = answer_message(answer)
 
-            assert message.blocks[-1]["type"] == "context", passage.id
+            assert [b["type"] for b in message.blocks[-2:]] == ["context", "actions"], passage.id
             assert all(0 < len(t) <= SECTION_LIMIT for t in [message.text, *all_texts(message.blocks)])
             assert all("<" not in t for t in [message.text, *all_texts(message.blocks)])
+            assert all(len(b["value"]) <= VALUE_LIMIT for b in message.blocks[-1]["elements"])
     assert installed.help("fr").topics, "the help lists the installed topics"

@@ -17,7 +17,7 @@ from slack_harness import KNOWLEDGE, SIGNING_SECRET
 from slack_sdk import WebClient
 
 from adapters.slack.run import SlackSettings, run
-from bot.engine import Engine
+from bot.assistant import Assistant
 from bot.errors import ConfigurationError, MissingSettingError
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
@@ -69,21 +69,21 @@ def test_socket_mode_needs_an_app_level_token():
         SlackSettings.from_environ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": " "}, http=False)
 
 
-def test_a_token_slack_refuses_is_a_configuration_error(engine: Engine, fake_slack: FakeSlack):
+def test_a_token_slack_refuses_is_a_configuration_error(assistant: Assistant, fake_slack: FakeSlack):
     client = WebClient(token=REVOKED_TOKEN, base_url=fake_slack.api_url)
 
     with pytest.raises(ConfigurationError, match="SLACK_BOT_TOKEN.*invalid_auth"):
-        run(argparse.Namespace(http=False, port=None), SOCKET_ENV, engine, client=client)
+        run(argparse.Namespace(http=False, port=None), SOCKET_ENV, assistant, client=client)
 
 
-def test_socket_mode_stops_cleanly_on_sigterm(engine: Engine, fake_slack: FakeSlack):
+def test_socket_mode_stops_cleanly_on_sigterm(assistant: Assistant, fake_slack: FakeSlack):
     def terminate_once_connected() -> None:
         fake_slack.wait_for(lambda r: r.socket_connections == 1, "the Socket Mode connection")
         os.kill(os.getpid(), signal.SIGTERM)
 
     killer = threading.Thread(target=terminate_once_connected)
     killer.start()
-    status = run(argparse.Namespace(http=False, port=None), SOCKET_ENV, engine,
+    status = run(argparse.Namespace(http=False, port=None), SOCKET_ENV, assistant,
                  client=WebClient(token="xoxb-1", base_url=fake_slack.api_url))
     killer.join(WAIT)
 
@@ -107,13 +107,13 @@ class PortListener(logging.Handler):
             self.ready.set()
 
 
-def test_http_mode_serves_events_and_health_checks_until_stopped(engine: Engine, fake_slack: FakeSlack):
+def test_http_mode_serves_events_and_health_checks_until_stopped(assistant: Assistant, fake_slack: FakeSlack):
     listener = PortListener()
     logging.getLogger("adapters.slack.http").addHandler(listener)
     stop = threading.Event()
     result: list[int] = []
     server = threading.Thread(target=lambda: result.append(run(
-        argparse.Namespace(http=True, port=0), HTTP_ENV, engine,
+        argparse.Namespace(http=True, port=0), HTTP_ENV, assistant,
         client=WebClient(token="xoxb-1", base_url=fake_slack.api_url), stop=stop)))
     try:
         server.start()

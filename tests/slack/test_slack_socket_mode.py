@@ -11,12 +11,15 @@ from slack_fake import (
     buttons,
     direct_message,
     event_callback,
+    feedback_button,
     mention,
     slash_command,
 )
 from slack_harness import SocketBot
 
+from bot.assistant import Assistant
 from bot.engine import Engine
+from bot.store import MemoryStore
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 """An exception in a server thread fails the test instead of passing as a warning."""
@@ -42,10 +45,10 @@ def test_handles_a_first_delivery_although_bolt_marks_it_retry_zero(socket_bot: 
     assert post["channel"] == "D0000001"
 
 
-def test_acknowledges_but_skips_a_redelivered_envelope_or_retry(engine: Engine, fake_slack: FakeSlack):
+def test_acknowledges_but_skips_a_redelivered_envelope_or_retry(assistant: Assistant, fake_slack: FakeSlack):
     payload = event_callback(mention("Que fait un CTO ?"), "Ev0SOCKET3")
     # Acknowledging after the listener ran makes "nothing was posted" final at each ack.
-    with SocketBot(engine, fake_slack, process_before_response=True):
+    with SocketBot(assistant, fake_slack, process_before_response=True):
         fake_slack.push("events_api", payload, envelope_id="env-3")
         fake_slack.wait_for_posts(1)
 
@@ -68,8 +71,10 @@ def test_answers_the_cto_command_in_socket_mode(socket_bot: SocketBot, fake_slac
     assert "becoming a CTO" in response["text"]
 
 
-def test_a_suggestion_button_answers_in_socket_mode(socket_bot: SocketBot, fake_slack: FakeSlack,
-                                                    engine: Engine):
+def test_buttons_answer_a_suggestion_and_record_a_vote_in_socket_mode(socket_bot: SocketBot,
+                                                                     fake_slack: FakeSlack, engine: Engine,
+                                                                     store: MemoryStore):
+    # One test for both kinds of button: each Socket Mode test costs seconds to close the SDK's client.
     fake_slack.push("events_api", event_callback(direct_message("études ou expérience pour devenir CTO"),
                                                  "Ev0SOCKET8"), envelope_id="env-8")
     [suggestion] = fake_slack.wait_for_posts(1)
@@ -82,3 +87,12 @@ def test_a_suggestion_button_answers_in_socket_mode(socket_bot: SocketBot, fake_
     _, answer = fake_slack.wait_for_posts(2)
     assert answer["channel"] == "D0000001"
     assert answer["text"] == engine.answer_passage(json.loads(button["value"])["passage"], "fr").text
+
+    fake_slack.push("interactive", button_click(feedback_button(answer, "👍"), answer, user="U0VOTER",
+                                                response_url=fake_slack.response_url()), envelope_id="env-10")
+
+    [thanks] = fake_slack.wait_for_ephemerals(1)
+    assert thanks["user"] == "U0VOTER"
+    [recorded] = store.votes.values()
+    assert (recorded.value, recorded.platform, recorded.answer_id) == (1, "slack", store.interactions[-1].id)
+    assert [(i.channel_kind, i.outcome) for i in store.interactions] == [("dm", "suggest"), ("dm", "answer")]
