@@ -23,6 +23,10 @@ from bot.smalltalk import GREETING_WORDS, smalltalk_kind
 from bot.text import clean, content_words, detect_language, strip_tags, truncate
 
 
+MAX_TOPICS = 12
+"""Replies list at most this many topics, so that they stay short however big the knowledge grows."""
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Where the engine draws its lines, on the 0..100 score."""
@@ -65,6 +69,8 @@ class Engine:
         self.index = Index.build(knowledge)
         self._sections = {s.id: s for s in knowledge.sections}
         self._by_id = {p.id: i for i, p in enumerate(self.index.passages)}
+        self._topics = {lang: tuple(dict.fromkeys(s.topic_in(lang) for s in knowledge.sections))[:MAX_TOPICS]
+                        for lang in ("fr", "en")}
 
     # -- public interface -------------------------------------------------------------------------
 
@@ -93,8 +99,8 @@ class Engine:
         return self._smalltalk("", lang if lang in ("fr", "en") else "fr", "help")
 
     def topics(self, lang: str = "fr") -> tuple[str, ...]:
-        """What the knowledge covers, one short name per section, in ``lang``."""
-        return tuple(s.topic_in(lang) for s in self.knowledge.sections)
+        """What the knowledge covers, one short name per section (the first ``MAX_TOPICS``), in ``lang``."""
+        return self._topics["en" if lang == "en" else "fr"]
 
     def complete(self, text: str, limit: int = 25) -> list[Suggestion]:
         """Up to ``limit`` questions the bot can answer, closest to ``text`` first (for autocomplete)."""
@@ -132,7 +138,11 @@ class Engine:
         matches = [self.index.lookup(w) for w in dict.fromkeys(words)]
         unknown = self.thresholds.unknown_word_weight
         total = sum(m.weight * (1.0 if m.known else unknown) for m in matches) or 1.0
-        coverage = {i: sum(m.weight * m.strength(i) for m in matches) / total for i in self._candidates(matches)}
+        candidates = self._candidates(matches)
+        coverage = dict.fromkeys(candidates, 0.0)
+        for m in matches:
+            for i, strength in m.strengths(candidates).items():
+                coverage[i] += m.weight * strength / total
         shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: self.thresholds.shortlist]
         query = " ".join(words)
         phrase = self.thresholds.phrase_weight
@@ -182,7 +192,7 @@ class Engine:
             return self._sections[passage.section_id].title_in(lang)
         if not near:
             return questions[0]
-        return max(questions, key=lambda q: phrase_similarity(near, [" ".join(content_words(q))]))
+        return max(questions, key=lambda q: phrase_similarity(near, [self.index.question_keys[q]]))
 
     def _answer(self, question: str, lang: str, passage: Passage, score: float,
                 candidates: list[Candidate]) -> Answer:

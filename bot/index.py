@@ -43,9 +43,18 @@ class WordMatch:
     def passages(self) -> set[int]:
         return {i for p, _ in self.postings for i in p}
 
-    def strength(self, i: int) -> float:
-        """How strongly passage ``i`` holds the word, 0..1."""
-        return max((p.get(i, 0.0) * factor for p, factor in self.postings), default=0.0)
+    def strengths(self, candidates: set[int]) -> dict[int, float]:
+        """How strongly each of ``candidates`` that holds the word holds it, 0..1."""
+        found: dict[int, float] = {}
+        for postings, factor in self.postings:
+            if len(postings) < len(candidates):
+                pairs = ((i, s) for i, s in postings.items() if i in candidates)
+            else:
+                pairs = ((i, postings[i]) for i in candidates if i in postings)
+            for i, strength in pairs:
+                if strength * factor > found.get(i, 0.0):
+                    found[i] = strength * factor
+        return found
 
 
 @dataclass
@@ -56,6 +65,9 @@ class Index:
     postings: dict[str, dict[int, float]]
     vocabulary_by_initial: dict[str, list[str]]
     questions: list[list[str]]
+    """Per passage, the meaningful words of each alternate question (French ones first), for phrase matching."""
+    question_keys: dict[str, str]
+    """Each alternate question's text → its meaningful words."""
     french_words: frozenset[str]
     english_words: frozenset[str]
 
@@ -66,6 +78,7 @@ class Index:
         french: set[str] = set()
         english: set[str] = set()
         questions: list[list[str]] = []
+        keys: dict[str, str] = {}
         passages = knowledge.passages
         for i, passage in enumerate(passages):
             section = knowledge.section_of(passage)
@@ -85,12 +98,14 @@ class Index:
                 french.update(content_words(text))
             for text in (passage.translation, *passage.questions_en, section.heading_en):
                 english.update(content_words(text))
-            questions.append([" ".join(content_words(q)) for q in (*passage.questions_fr, *passage.questions_en)])
+            for q in (*passage.questions_fr, *passage.questions_en):
+                keys[q] = " ".join(content_words(q))
+            questions.append([keys[q] for q in (*passage.questions_fr, *passage.questions_en)])
         by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
             by_initial[word[0]].append(word)
         return cls(passages=passages, postings=dict(postings), vocabulary_by_initial=dict(by_initial),
-                   questions=questions, french_words=frozenset(french), english_words=frozenset(english))
+                   questions=questions, question_keys=keys, french_words=frozenset(french), english_words=frozenset(english))
 
     def lookup(self, word: str) -> WordMatch:
         """Where ``word`` (folded) appears: by stem, else by close spelling among words of the same initial."""
