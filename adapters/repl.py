@@ -6,10 +6,12 @@ import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.answer import Answer, Outcome
-from bot.assistant import Assistant
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
 
 PROMPT = "cto-bot> "
 COMMANDS = {

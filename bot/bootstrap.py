@@ -8,14 +8,14 @@ import os
 import signal
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.assistant import Assistant
 from bot.engine import Engine
 from bot.loader import knowledge_paths, load_knowledge
-from bot.privacy import load_salt
-from bot.reload import LiveEngine
-from bot.settings import Settings
-from bot.store import BackgroundRecorder
+
+if TYPE_CHECKING:  # the learning loop is imported only by the commands that use it, to keep `ask` fast
+    from bot.assistant import Assistant
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def build_engine(knowledge: Knowledge = None, environ: Mapping[str, str] | None 
 
 def open_store(settings: Settings):
     """The SQL store named by the settings (SQLite file by default), its folder created if needed."""
-    from bot.sqlstore import SqlStore
+    from bot.sqlstore import SqlStore  # SQLAlchemy is imported only when a store is opened
 
     if settings.database_url.startswith("sqlite:///"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -52,6 +52,12 @@ def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | No
     ``store`` replaces the one the settings name (tests pass a MemoryStore). A store that cannot be opened
     is logged, and the bot answers without recording.
     """
+    from bot.assistant import Assistant
+    from bot.privacy import load_salt
+    from bot.reload import LiveEngine
+    from bot.settings import Settings
+    from bot.store import BackgroundRecorder
+
     environ = os.environ if environ is None else environ
     settings = Settings.from_env(environ)
     live = LiveEngine(_paths(knowledge, environ), check_every=settings.reload_seconds or float("inf"))
@@ -67,6 +73,8 @@ def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | No
 
 def reload_on_sighup(assistant: Assistant) -> None:
     """Reload the knowledge when the process gets SIGHUP (main thread only; a no-op elsewhere)."""
+    from bot.reload import LiveEngine
+
     source = assistant._source
     if isinstance(source, LiveEngine) and hasattr(signal, "SIGHUP"):
         try:

@@ -22,7 +22,6 @@ from bot.replies import message, suggestion_text, topics_line
 from bot.smalltalk import GREETING_WORDS, smalltalk_kind
 from bot.text import clean, content_words, detect_language, strip_tags, truncate
 
-
 MAX_TOPICS = 12
 """Replies list at most this many topics, so that they stay short however big the knowledge grows."""
 

@@ -105,7 +105,8 @@ class Index:
         for word in sorted(vocabulary):
             by_initial[word[0]].append(word)
         return cls(passages=passages, postings=dict(postings), vocabulary_by_initial=dict(by_initial),
-                   questions=questions, question_keys=keys, french_words=frozenset(french), english_words=frozenset(english))
+                   questions=questions, question_keys=keys, french_words=frozenset(french),
+                   english_words=frozenset(english))
 
     def lookup(self, word: str) -> WordMatch:
         """Where ``word`` (folded) appears: by stem, else by close spelling among words of the same initial."""

@@ -28,6 +28,8 @@ import yaml
 from bot.errors import KnowledgeError
 from bot.knowledge import Knowledge, Passage, Section
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when PyYAML was built with it (about ten times faster), else the pure-Python one."""
 SECTION_KEYS = {"id", "heading", "heading_en", "topic", "passages"}
 PASSAGE_KEYS = {"id", "text", "translation", "questions", "keywords"}
 LANGS = ("fr", "en")
@@ -94,7 +96,7 @@ class _FileReader:
 
     def sections(self) -> list[Section]:
         try:
-            root = yaml.compose(self.file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+            root = yaml.compose(self.file.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else 1

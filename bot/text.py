@@ -22,6 +22,7 @@ SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003"
 _SPACE_TABLE = str.maketrans({c: " " for c in SPACES})
 _APOSTROPHE_TABLE = str.maketrans({c: "'" for c in APOSTROPHES})
 _WORD = re.compile(r"[a-z0-9]+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 
@@ -106,7 +107,7 @@ def clean(text: str) -> str:
 def fold(text: str) -> str:
     """Lowercase, strip accents, unify apostrophes and spaces: the form every comparison uses."""
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", clean(text)).casefold())
-    return clean("".join(c for c in decomposed if not unicodedata.combining(c)))
+    return clean(_COMBINING.sub("", decomposed))
 
 
 def words(text: str) -> list[str]:
