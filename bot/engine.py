@@ -20,7 +20,7 @@ from bot.knowledge import Knowledge, Passage
 from bot.matching import phrase_similarity, rank
 from bot.replies import message, suggestion_text, topics_line
 from bot.smalltalk import GREETING_WORDS, smalltalk_kind
-from bot.text import clean, content_words, detect_language, strip_tags, truncate
+from bot.text import MAX_QUESTION_CHARS, clean, content_words, detect_language, strip_tags, truncate
 
 MAX_TOPICS = 12
 """Replies list at most this many topics, so that they stay short however big the knowledge grows."""
@@ -75,7 +75,8 @@ class Engine:
 
     def ask(self, question: str) -> Answer:
         """Answer ``question``, whatever the string: never raises, and the reply stays bounded."""
-        question = truncate(clean(question if isinstance(question, str) else ""))
+        raw = question[: 4 * MAX_QUESTION_CHARS] if isinstance(question, str) else ""
+        question = truncate(clean(raw))
         lang = self._language(question)
         kind = smalltalk_kind(question)
         words = [w for w in content_words(strip_tags(question)) if w not in GREETING_WORDS]
