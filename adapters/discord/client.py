@@ -1,4 +1,9 @@
-"""The Discord client: mentions, direct messages, ``/cto`` and button clicks in; rendered answers out."""
+"""The Discord client: mentions, direct messages, ``/cto`` and button clicks in; rendered answers out.
+
+Every question goes to the assistant with where it was asked (``channel_kind``: ``dm``, ``channel``,
+``thread`` or ``command``, never a channel's name or id), which records its outcome; 👍 / 👎 clicks become
+votes, recorded under a salted hash of the user id.
+"""
 
 from __future__ import annotations
 
@@ -28,21 +33,27 @@ from bot.text import detect_language
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+PLATFORM = "discord"
 ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 MENTIONS = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
 """Mentions of users, roles, channels, everyone and here: markup around a question, not part of it."""
+THREADS = frozenset({discord.ChannelType.public_thread, discord.ChannelType.private_thread,
+                     discord.ChannelType.news_thread})
 
 
-class Engine(Protocol):
-    """What the client needs from the engine (``bot.engine.Engine`` is one)."""
+class Assistant(Protocol):
+    """What the client needs from the assistant (``bot.assistant.Assistant`` is one)."""
 
-    def ask(self, question: str) -> Answer: ...
+    def ask(self, question: str, *, platform: str, channel_kind: str) -> Answer: ...
 
-    def answer_passage(self, passage_id: str, lang: str = "fr") -> Answer: ...
+    def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "", *, platform: str,
+                       channel_kind: str) -> Answer: ...
 
     def help(self, lang: str = "fr") -> Answer: ...
 
     def complete(self, text: str, limit: int = 25) -> list[Suggestion]: ...
+
+    def vote(self, answer_id: str, passage_id: str, *, user_id: str, value: int, platform: str) -> None: ...
 
 
 def intents() -> discord.Intents:
@@ -58,7 +69,23 @@ def question_in(message: discord.Message, me: int) -> str | None:
     """The question in ``message`` for the bot with id ``me``, or None when the bot should not answer."""
     if message.guild is not None and all(user.id != me for user in message.mentions):
         return None
-    return " ".join(MENTIONS.sub(" ", message.content).split())
+    return without_mentions(message.content)
+
+
+def without_mentions(text: str) -> str:
+    """``text`` without mentions, which are markup (and ids, never to be recorded), not part of a question.
+
+    >>> without_mentions("<@123> combien gagne un CTO ? @here")
+    'combien gagne un CTO ?'
+    """
+    return " ".join(MENTIONS.sub(" ", text).split())
+
+
+def channel_kind(channel: object, *, in_server: bool) -> str:
+    """``dm`` outside servers, ``thread`` in a thread, else ``channel``: the kind of place, never which one."""
+    if not in_server:
+        return "dm"
+    return "thread" if getattr(channel, "type", None) in THREADS else "channel"
 
 
 def interaction_lang(interaction: discord.Interaction[Any]) -> str:
@@ -67,15 +94,15 @@ def interaction_lang(interaction: discord.Interaction[Any]) -> str:
 
 
 class CtoClient(discord.AutoShardedClient):
-    """cto-bot on Discord. The engine and the cooldown are injected; nothing is built at import time."""
+    """cto-bot on Discord. The assistant and the cooldown are injected; nothing is built at import time."""
 
-    def __init__(self, engine: Engine, *, cooldown: Cooldown | None = None, sync_commands: bool = True,
+    def __init__(self, assistant: Assistant, *, cooldown: Cooldown | None = None, sync_commands: bool = True,
                  shard_count: int | None = None, shard_ids: Sequence[int] | None = None, **options: Any):
         options.setdefault("max_messages", None)  # no message cache: the bot only reacts to new messages
         if shard_ids is not None:
             options["shard_ids"] = list(shard_ids)
         super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS, shard_count=shard_count, **options)
-        self.engine = engine
+        self.assistant = assistant
         self.cooldown = cooldown or Cooldown()
         self.sync_commands = sync_commands
         self.tree = app_commands.CommandTree(self)
@@ -109,8 +136,10 @@ class CtoClient(discord.AutoShardedClient):
         if decision.verdict is Verdict.NOTICE:
             await self._reply(message, self._cooldown_notice(lang, decision.retry_after))
             return
+        kind = channel_kind(message.channel, in_server=message.guild is not None)
         try:
-            answer = await self._ask(lambda: self.engine.ask(question))
+            answer = await self._in_thread(
+                lambda: self.assistant.ask(question, platform=PLATFORM, channel_kind=kind))
             await self._reply(message, render(answer), raise_errors=True)
         except Exception:
             log.exception("could not answer message %s from user %s", message.id, message.author.id)
@@ -130,21 +159,42 @@ class CtoClient(discord.AutoShardedClient):
 
     async def answer_command(self, interaction: discord.Interaction[Any], question: str | None) -> None:
         """``/cto question:...``; without a question, the topics."""
-        if question and question.strip():
-            await self._answer_interaction(interaction, lambda: self.engine.ask(question))
+        question = without_mentions(question or "")
+        if question:
+            await self._answer_interaction(
+                interaction, lambda: self.assistant.ask(question, platform=PLATFORM, channel_kind="command"))
         else:
             lang = interaction_lang(interaction)
-            await self._answer_interaction(interaction, lambda: self.engine.help(lang))
+            await self._answer_interaction(interaction, lambda: self.assistant.help(lang))
 
     async def answer_suggestion(self, interaction: discord.Interaction[Any], passage_id: str,
                                 lang: str) -> None:
-        """A click on a "did you mean" button."""
-        await self._answer_interaction(interaction, lambda: self.engine.answer_passage(passage_id, lang))
+        """A click on a "did you mean" button: answered in public, where the button is."""
+        kind = channel_kind(interaction.channel, in_server=interaction.guild_id is not None)
+        await self._answer_interaction(interaction, lambda: self.assistant.answer_passage(
+            passage_id, lang, platform=PLATFORM, channel_kind=kind))
+
+    async def record_vote(self, interaction: discord.Interaction[Any], answer_id: str, passage_id: str,
+                          value: int) -> None:
+        """A click on 👍 (``value`` 1) or 👎 (-1): record it, and thank the voter privately.
+
+        A second click by the same user replaces their vote; the assistant keeps one per user and answer.
+        """
+        lang = interaction_lang(interaction)
+        user_id = str(interaction.user.id)
+        try:
+            await self._in_thread(lambda: self.assistant.vote(answer_id, passage_id, user_id=user_id, value=value,
+                                                              platform=PLATFORM))
+            reply = notice("thanks_up" if value > 0 else "thanks_down", lang)
+        except Exception:
+            log.exception("could not record a vote on answer %s", answer_id)
+            reply = notice("apology", lang)
+        await self._respond(interaction, reply)
 
     async def complete(self, current: str) -> list[app_commands.Choice[str]]:
         """Up to 25 questions the bot can answer, closest to what was typed first; none on failure."""
         try:
-            suggestions = await self._ask(lambda: self.engine.complete(current, CHOICE_LIMIT))
+            suggestions = await self._in_thread(lambda: self.assistant.complete(current, CHOICE_LIMIT))
         except Exception:
             log.exception("could not complete %r", current)
             return []
@@ -164,7 +214,7 @@ class CtoClient(discord.AutoShardedClient):
             await self._respond(interaction, self._cooldown_notice(lang, decision.retry_after))
             return
         try:
-            answer = await self._ask(compute)
+            answer = await self._in_thread(compute)
             await self._respond(interaction, render(answer), raise_errors=True)
         except Exception:
             log.exception("could not answer interaction %s from user %s", interaction.id, interaction.user.id)
@@ -186,8 +236,8 @@ class CtoClient(discord.AutoShardedClient):
     # -- helpers ----------------------------------------------------------------------------------
 
     @staticmethod
-    async def _ask(compute: Callable[[], T]) -> T:
-        """Run an engine call off the event loop, so that a slow answer never delays heartbeats."""
+    async def _in_thread(compute: Callable[[], T]) -> T:
+        """Run an assistant call off the event loop, so that a slow answer or store never delays heartbeats."""
         return await asyncio.to_thread(compute)
 
     def _cooldown_notice(self, lang: str, retry_after: float) -> Reply:

@@ -1,8 +1,9 @@
 """Turn the engine's neutral Answer into a Discord reply: an embed, and buttons in a view.
 
 Nothing here calls the engine or the network. Buttons are dynamic items: their ``custom_id`` carries
-everything needed to act on a click, so they keep working after a restart. To add a kind of button
-(feedback votes, say), write a DynamicItem, have ``buttons`` add it, and list it in ``DYNAMIC_ITEMS``.
+everything needed to act on a click, so they keep working after a restart. There are two kinds: "did you
+mean" suggestions (``PassageButton``) and 👍 / 👎 votes on an answer (``VoteButton``). To add a kind,
+write a DynamicItem, have ``buttons`` add it, and list it in ``DYNAMIC_ITEMS``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ WORDS = {
                    "Réessayez dans un instant.",
         "cooldown": "Doucement : je réponds à {rate} questions par personne toutes les {per:.0f} secondes. "
                     "Réessayez dans {retry:.0f} s.",
+        "thanks_up": "Merci pour votre retour 👍 ! Cliquez sur 👎 si vous changez d'avis.",
+        "thanks_down": "Merci pour votre retour 👎 ! Cliquez sur 👍 si vous changez d'avis.",
     },
     "en": {
         "source": "Source",
@@ -52,6 +55,8 @@ WORDS = {
         "apology": "Sorry, I could not answer because of an error on my side. Please try again in a moment.",
         "cooldown": "Easy there: I answer {rate} questions per person every {per:.0f} seconds. "
                     "Try again in {retry:.0f} s.",
+        "thanks_up": "Thanks for your feedback 👍! Click 👎 if you change your mind.",
+        "thanks_down": "Thanks for your feedback 👎! Click 👍 if you change your mind.",
     },
 }
 
@@ -109,16 +114,21 @@ def render(answer: Answer) -> Reply:
 
 
 def notice(kind: str, lang: str, **values: float) -> Reply:
-    """A short plain message of ``kind`` ("apology", "cooldown") in ``lang``."""
+    """A short private message of ``kind`` ("apology", "cooldown", "thanks_up", "thanks_down") in ``lang``."""
     return Reply(content=clip(words(lang)[kind].format(**values), CONTENT_LIMIT), ephemeral=True)
 
 
 def buttons(answer: Answer) -> list[discord.ui.Item[Any]]:
-    """The buttons under ``answer``: one per "did you mean" suggestion."""
+    """The buttons under ``answer``: one per "did you mean" suggestion; 👍 / 👎 under a recorded answer
+    (one with an ``answer_id``), on a row of their own."""
     found: list[discord.ui.Item[Any]] = []
     for suggestion in answer.suggestions[:5]:
         if PassageButton.fits(suggestion.passage_id, answer.lang):
             found.append(PassageButton(suggestion.passage_id, answer.lang, suggestion.question))
+    if answer.matched and answer.answer_id and answer.passage_id:
+        if VoteButton.fits(answer.answer_id, answer.passage_id):
+            row = 1 if found else None
+            found += [VoteButton(direction, answer.answer_id, answer.passage_id, row=row) for direction in VOTES]
     return found
 
 
@@ -171,5 +181,58 @@ class PassageButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         await handler.answer_suggestion(interaction, self.passage_id, self.lang)
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (PassageButton,)
+VOTES = {"up": 1, "down": -1}
+"""A vote button's direction in its ``custom_id``, and the vote it records."""
+VOTE_EMOJI = {"up": "👍", "down": "👎"}
+
+
+class VoteHandler(Protocol):
+    """The client, as far as a vote button needs it."""
+
+    async def record_vote(self, interaction: discord.Interaction[Any], answer_id: str, passage_id: str,
+                          value: int) -> None: ...
+
+
+VOTE_TEMPLATE = r"cto:vote:(?P<direction>up|down):(?P<answer_id>[0-9A-Za-z_-]{1,64}):(?P<passage_id>[^:]+)"
+
+
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLATE):
+    """👍 or 👎 under an answer; a click records a vote on it, even after a restart.
+
+    >>> VoteButton.custom_id_for("down", "0123abcd", "salary-range")
+    'cto:vote:down:0123abcd:salary-range'
+    """
+
+    def __init__(self, direction: str, answer_id: str, passage_id: str, *, row: int | None = None):
+        super().__init__(discord.ui.Button(emoji=VOTE_EMOJI[direction], style=discord.ButtonStyle.secondary,
+                                           custom_id=self.custom_id_for(direction, answer_id, passage_id)),
+                         row=row)
+        self.direction = direction
+        self.answer_id = answer_id
+        self.passage_id = passage_id
+
+    @staticmethod
+    def custom_id_for(direction: str, answer_id: str, passage_id: str) -> str:
+        return f"cto:vote:{direction}:{answer_id}:{passage_id}"
+
+    @classmethod
+    def fits(cls, answer_id: str, passage_id: str) -> bool:
+        """Whether vote buttons can carry these ids: no ':' in them, and a ``custom_id`` of 100 characters at
+        most (a 32-character answer id leaves 53 for the passage id). Ids are never cut: a vote must name
+        the passage it is about."""
+        pattern = cls.__discord_ui_compiled_template__
+        return all(len(custom_id) <= CUSTOM_ID_LIMIT and pattern.fullmatch(custom_id) is not None
+                   for custom_id in (cls.custom_id_for(d, answer_id, passage_id) for d in VOTES))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> VoteButton:
+        return cls(match["direction"], match["answer_id"], match["passage_id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        handler: VoteHandler = interaction.client
+        await handler.record_vote(interaction, self.answer_id, self.passage_id, VOTES[self.direction])
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (PassageButton, VoteButton)
 """Every kind of button the bot sends; the client registers them at start-up so old messages keep working."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
-from adapters.discord.client import CtoClient, Engine
+from adapters.discord.client import Assistant, CtoClient
 from adapters.discord.cooldown import Cooldown
 from bot.errors import ConfigurationError, MissingSettingError
 
@@ -131,8 +131,8 @@ def invite_url(environ: Mapping[str, str]) -> str:
     return discord.utils.oauth_url(application_id(environ), permissions=PERMISSIONS, scopes=SCOPES)
 
 
-def build_client(settings: DiscordSettings, engine: Engine) -> CtoClient:
-    return CtoClient(engine, cooldown=Cooldown(rate=settings.cooldown_rate, per=settings.cooldown_seconds),
+def build_client(settings: DiscordSettings, assistant: Assistant) -> CtoClient:
+    return CtoClient(assistant, cooldown=Cooldown(rate=settings.cooldown_rate, per=settings.cooldown_seconds),
                      sync_commands=settings.sync_commands, shard_count=settings.shard_count,
                      shard_ids=settings.shard_ids)
 
@@ -168,8 +168,9 @@ async def serve(client: discord.Client, token: str) -> int:
     return 0
 
 
-def run(args: argparse.Namespace, environ: Mapping[str, str], engine: Engine) -> int:
-    """``cto-bot discord``: run the bot until SIGTERM; return the exit status."""
+def run(args: argparse.Namespace, environ: Mapping[str, str], assistant: Assistant) -> int:
+    """``cto-bot discord``: run the bot over ``assistant`` (``bot.bootstrap.build_assistant``) until SIGTERM;
+    return the exit status."""
     settings = DiscordSettings.from_environ(environ)
     discord.utils.setup_logging()
-    return asyncio.run(serve(build_client(settings, engine), settings.token))
+    return asyncio.run(serve(build_client(settings, assistant), settings.token))

@@ -1,4 +1,5 @@
-"""Fixtures: the engine over a tiny knowledge file, a fake Discord, and the real client connected to it."""
+"""Fixtures: the engine over a tiny knowledge file, the assistant recording into a store in memory, a fake
+Discord, and the real client connected to it."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import pytest
 from fake_discord import FakeDiscord, connected
 
 from adapters.discord.client import CtoClient
+from bot.assistant import Assistant
 from bot.bootstrap import build_engine
 from bot.engine import Engine
+from bot.store import MemoryStore
 
 KNOWLEDGE = Path(__file__).with_name("knowledge.yaml")
 
@@ -22,6 +25,17 @@ KNOWLEDGE = Path(__file__).with_name("knowledge.yaml")
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return build_engine(KNOWLEDGE)
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    """Where the assistant records outcomes and votes (synchronously: no flush needed)."""
+    return MemoryStore()
+
+
+@pytest.fixture
+def assistant(engine: Engine, store: MemoryStore) -> Assistant:
+    return Assistant(engine, recorder=store, salt=b"test-salt")
 
 
 class ErrorRecords(logging.Handler):
@@ -63,7 +77,7 @@ async def fake(monkeypatch: pytest.MonkeyPatch, discord_errors: ErrorRecords) ->
 
 
 @pytest.fixture
-async def bot(fake: FakeDiscord, engine: Engine) -> AsyncIterator[CtoClient]:
-    """The real client over the real engine, connected to the fake."""
-    async with connected(CtoClient(engine, guild_ready_timeout=0.05)) as client:
+async def bot(fake: FakeDiscord, assistant: Assistant) -> AsyncIterator[CtoClient]:
+    """The real client over the real assistant and engine, connected to the fake."""
+    async with connected(CtoClient(assistant, guild_ready_timeout=0.05)) as client:
         yield client  # type: ignore[misc]

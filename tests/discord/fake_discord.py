@@ -22,6 +22,7 @@ BOT_ID = 100_000_000_000_000_001
 GUILD_ID = 200_000_000_000_000_001
 CHANNEL_ID = 300_000_000_000_000_001
 DM_CHANNEL_ID = 300_000_000_000_000_002
+THREAD_ID = 300_000_000_000_000_003
 USER_ID = 400_000_000_000_000_001
 OTHER_BOT_ID = 400_000_000_000_000_002
 OTHER_USER_ID = 400_000_000_000_000_003
@@ -131,13 +132,14 @@ class FakeDiscord:
     # -- driving the bot --------------------------------------------------------------------------
 
     async def send_message(self, content: str, *, author: dict[str, Any] = HUMAN, mention_bot: bool = True,
-                           dm: bool = False) -> str:
-        """Dispatch MESSAGE_CREATE (in the server channel, or a DM); return the message id."""
+                           dm: bool = False, thread: bool = False) -> str:
+        """Dispatch MESSAGE_CREATE (in the server channel, a thread of it, or a DM); return the message id."""
         message_id = self.new_id()
         mentions = [BOT_USER] if mention_bot and not dm else []
         text = f"<@{BOT_ID}> {content}" if mention_bot and not dm else content
+        channel_id = DM_CHANNEL_ID if dm else THREAD_ID if thread else CHANNEL_ID
         data: dict[str, Any] = {
-            "id": message_id, "channel_id": str(DM_CHANNEL_ID if dm else CHANNEL_ID), "type": 0,
+            "id": message_id, "channel_id": str(channel_id), "type": 0,
             "author": author, "content": text, "mentions": mentions, "mention_roles": [],
             "mention_everyone": False,
             "attachments": [], "embeds": [], "pinned": False, "tts": False, "timestamp": TIMESTAMP,
@@ -149,40 +151,48 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", data)
         return message_id
 
-    async def slash(self, question: str | None = None, *, locale: str = "fr") -> str:
+    async def slash(self, question: str | None = None, *, locale: str = "fr", dm: bool = False) -> str:
         """Dispatch ``/cto`` (with ``question`` if given); return the interaction id."""
         options = [{"name": "question", "type": 3, "value": question}] if question is not None else []
         data = {"id": "1", "name": "cto", "type": 1, "options": options}
-        return await self.interact(2, data, locale=locale)
+        return await self.interact(2, data, locale=locale, dm=dm)
 
     async def autocomplete(self, typed: str) -> str:
         options = [{"name": "question", "type": 3, "value": typed, "focused": True}]
         return await self.interact(4, {"id": "1", "name": "cto", "type": 1, "options": options})
 
-    async def click(self, custom_id: str, *, label: str = "…") -> str:
-        """Click a button with ``custom_id`` on a message the bot sent (perhaps before a restart)."""
+    async def click(self, custom_id: str, *, label: str = "…", user: dict[str, Any] = HUMAN, dm: bool = False,
+                    locale: str = "fr") -> str:
+        """``user`` clicks a button with ``custom_id`` on a message the bot sent (perhaps before a restart)."""
         message = {
-            "id": self.new_id(), "channel_id": str(CHANNEL_ID), "type": 0, "author": BOT_USER, "content": "",
+            "id": self.new_id(), "channel_id": str(DM_CHANNEL_ID if dm else CHANNEL_ID), "type": 0,
+            "author": BOT_USER, "content": "",
             "mentions": [], "mention_roles": [], "mention_everyone": False, "attachments": [], "embeds": [],
             "pinned": False, "tts": False, "timestamp": TIMESTAMP, "edited_timestamp": None, "flags": 0,
             "components": [{"type": 1, "components": [
                 {"type": 2, "style": 2, "label": label, "custom_id": custom_id}]}],
         }
-        return await self.interact(3, {"custom_id": custom_id, "component_type": 2}, message=message)
+        return await self.interact(3, {"custom_id": custom_id, "component_type": 2}, message=message, user=user,
+                                   dm=dm, locale=locale)
 
     async def interact(self, kind: int, data: dict[str, Any], *, locale: str = "fr",
-                       message: dict[str, Any] | None = None) -> str:
+                       message: dict[str, Any] | None = None, user: dict[str, Any] = HUMAN,
+                       dm: bool = False) -> str:
+        """Dispatch INTERACTION_CREATE from ``user``, in the server channel or (``dm``) a direct message."""
         interaction_id = self.new_id()
         payload: dict[str, Any] = {
             "id": interaction_id, "application_id": str(BOT_ID), "type": kind,
             "token": f"token-{interaction_id}", "version": 1, "attachment_size_limit": 8_388_608,
-            "channel_id": str(CHANNEL_ID),
-            "guild_id": str(GUILD_ID), "data": data, "locale": locale, "guild_locale": "fr",
-            "app_permissions": "0", "entitlements": [], "context": 0,
-            "authorizing_integration_owners": {"0": str(GUILD_ID)},
-            "member": {"user": HUMAN, "roles": [], "joined_at": TIMESTAMP, "deaf": False, "mute": False,
-                       "permissions": "0", "flags": 0},
+            "data": data, "locale": locale, "app_permissions": "0", "entitlements": [],
         }
+        if dm:
+            payload.update(channel_id=str(DM_CHANNEL_ID), user=user, context=1,
+                           authorizing_integration_owners={"0": str(GUILD_ID)})
+        else:
+            payload.update(channel_id=str(CHANNEL_ID), guild_id=str(GUILD_ID), guild_locale="fr", context=0,
+                           authorizing_integration_owners={"0": str(GUILD_ID)},
+                           member={"user": user, "roles": [], "joined_at": TIMESTAMP, "deaf": False,
+                                   "mute": False, "permissions": "0", "flags": 0})
         if message is not None:
             payload["message"] = message
         await self.dispatch("INTERACTION_CREATE", payload)
@@ -343,9 +353,19 @@ class FakeDiscord:
                            "flags": 0}],
                 "members": [{"user": BOT_USER, "roles": [], "joined_at": TIMESTAMP, "deaf": False,
                              "mute": False, "flags": 0}],
-                "threads": [], "voice_states": [], "presences": [], "stage_instances": [],
+                "threads": [thread(THREAD_ID, CHANNEL_ID, guild_id)], "voice_states": [], "presences": [],
+                "stage_instances": [],
                 "guild_scheduled_events": [], "soundboard_sounds": [],
             })
+
+
+def thread(thread_id: int, parent_id: int, guild_id: int) -> dict[str, Any]:
+    """A public thread, as GUILD_CREATE lists the active ones."""
+    return {"id": str(thread_id), "type": 11, "name": "a thread", "guild_id": str(guild_id),
+            "parent_id": str(parent_id), "owner_id": str(USER_ID), "last_message_id": None,
+            "message_count": 1, "member_count": 1, "rate_limit_per_user": 0, "flags": 0,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "locked": False,
+                                "archive_timestamp": TIMESTAMP, "create_timestamp": TIMESTAMP}}
 
 
 @asynccontextmanager

@@ -1,4 +1,4 @@
-"""The real discord.py client, over the real engine, against the fake Discord on 127.0.0.1."""
+"""The real discord.py client, over the real assistant and engine, against the fake Discord on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from adapters.discord.client import CtoClient
 from adapters.discord.cooldown import Cooldown
 from adapters.discord.render import PassageButton, render
 from bot.answer import Answer
-from bot.bootstrap import build_engine
+from bot.assistant import Assistant
+from bot.bootstrap import build_assistant
 from bot.engine import Engine
+from bot.store import MemoryStore
 
 NO_MENTIONS = {"parse": []}
 
@@ -120,12 +122,12 @@ async def test_autocompletes_a_default_list_before_anything_is_typed(bot: CtoCli
     assert len(response.body["data"]["choices"]) == 4  # one per passage of the test knowledge
 
 
-async def test_autocompletes_nothing_rather_than_failing(engine: Engine):
+async def test_autocompletes_nothing_rather_than_failing(assistant: Assistant):
     class Broken(FailsOnce):
         def complete(self, text: str, limit: int = 25) -> list:
             raise RuntimeError("the engine broke")
 
-    assert await CtoClient(Broken(engine)).complete("salaire") == []
+    assert await CtoClient(Broken(assistant)).complete("salaire") == []
 
 
 async def test_offers_suggestion_buttons_that_answer_when_clicked(bot: CtoClient, fake: FakeDiscord,
@@ -145,10 +147,10 @@ async def test_a_suggestion_button_still_answers_after_a_restart(bot: CtoClient,
     assert response.embed["description"].startswith("The CTO manages the technology budget")
 
 
-async def test_answers_the_cooldown_politely_then_keeps_quiet(fake: FakeDiscord, engine: Engine):
+async def test_answers_the_cooldown_politely_then_keeps_quiet(fake: FakeDiscord, assistant: Assistant):
     now = [0.0]
     cooldown = Cooldown(rate=2, per=30, clock=lambda: now[0])
-    client = CtoClient(engine, cooldown=cooldown, guild_ready_timeout=0.05)
+    client = CtoClient(assistant, cooldown=cooldown, guild_ready_timeout=0.05)
     async with connected(client):
         for _ in range(2):
             reply = await fake.reply_to(await fake.send_message("Combien gagne un CTO ?"))
@@ -166,25 +168,25 @@ async def test_answers_the_cooldown_politely_then_keeps_quiet(fake: FakeDiscord,
 
 
 class FailsOnce:
-    """The real engine, except that the first ``ask`` raises."""
+    """The real assistant, except that the first ``ask`` raises."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
         self.failed = False
 
     def __getattr__(self, name: str):
-        return getattr(self.engine, name)
+        return getattr(self.assistant, name)
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, **where: str) -> Answer:
         if not self.failed:
             self.failed = True
             raise RuntimeError("the engine broke")
-        return self.engine.ask(question)
+        return self.assistant.ask(question, **where)
 
 
 async def test_apologises_for_a_failing_handler_and_answers_the_next_message(
-        fake: FakeDiscord, engine: Engine, caplog: pytest.LogCaptureFixture):
-    async with connected(CtoClient(FailsOnce(engine), guild_ready_timeout=0.05)):
+        fake: FakeDiscord, assistant: Assistant, caplog: pytest.LogCaptureFixture):
+    async with connected(CtoClient(FailsOnce(assistant), guild_ready_timeout=0.05)):
         apology = await fake.reply_to(await fake.send_message("Combien gagne un CTO ?"))
         assert apology.body["content"].startswith("Désolé")
         reply = await fake.reply_to(await fake.send_message("Combien gagne un CTO ?"))
@@ -194,8 +196,8 @@ async def test_apologises_for_a_failing_handler_and_answers_the_next_message(
     assert failure.exc_info and "the engine broke" in str(failure.exc_info[1])
 
 
-async def test_apologises_privately_for_a_failing_cto_command(fake: FakeDiscord, engine: Engine):
-    async with connected(CtoClient(FailsOnce(engine), guild_ready_timeout=0.05)):
+async def test_apologises_privately_for_a_failing_cto_command(fake: FakeDiscord, assistant: Assistant):
+    async with connected(CtoClient(FailsOnce(assistant), guild_ready_timeout=0.05)):
         apology = await fake.response_to(await fake.slash("Combien gagne un CTO ?", locale="en-GB"))
         assert apology.message["content"].startswith("Sorry, I could not answer")
         assert apology.message["flags"] & 64  # ephemeral: only the user sees it
@@ -203,9 +205,9 @@ async def test_apologises_privately_for_a_failing_cto_command(fake: FakeDiscord,
         assert response.embed["title"] == "Le salaire du CTO"
 
 
-async def test_answers_the_cooldown_of_a_cto_command_privately(fake: FakeDiscord, engine: Engine):
+async def test_answers_the_cooldown_of_a_cto_command_privately(fake: FakeDiscord, assistant: Assistant):
     cooldown = Cooldown(rate=1, per=30, clock=lambda: 0.0)
-    async with connected(CtoClient(engine, cooldown=cooldown, guild_ready_timeout=0.05)):
+    async with connected(CtoClient(assistant, cooldown=cooldown, guild_ready_timeout=0.05)):
         await fake.response_to(await fake.slash("Combien gagne un CTO ?"))
         for _ in range(2):  # an interaction must always be answered: privately, so it floods nothing
             notice = await fake.response_to(await fake.slash("Combien gagne un CTO ?"))
@@ -220,9 +222,13 @@ async def test_resumes_after_a_gateway_reconnect_and_keeps_answering(bot: CtoCli
     assert reply.embed["title"] == "Devenir CTO"
 
 
-async def test_answers_from_the_installed_knowledge(fake: FakeDiscord):
-    engine = build_engine()
-    question = engine.complete("", 1)[0].question
-    async with connected(CtoClient(engine, guild_ready_timeout=0.05)):
+async def test_answers_from_the_installed_knowledge_as_the_cli_builds_the_assistant(fake: FakeDiscord):
+    store = MemoryStore()
+    assistant = build_assistant(store=store)  # live knowledge, recording on a background thread
+    question = assistant.complete("", 1)[0].question
+    async with connected(CtoClient(assistant, guild_ready_timeout=0.05)):
         reply = await fake.reply_to(await fake.send_message(question))
-    assert reply.embed == rendered(engine.ask(question))
+    assert reply.embed == rendered(assistant.engine.ask(question))
+    assert assistant.recorder is not None and assistant.recorder.flush()  # type: ignore[attr-defined]
+    [interaction] = store.interactions
+    assert (interaction.question, interaction.platform, interaction.outcome) == (question, "discord", "answer")

@@ -6,10 +6,10 @@ import doctest
 
 import pytest
 
-from adapters.discord import cooldown, render, run
+from adapters.discord import client, cooldown, render, run
 
 
-@pytest.mark.parametrize("module", [cooldown, render, run], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [client, cooldown, render, run], ids=lambda m: m.__name__)
 def test_the_docstring_examples_hold(module):
     result = doctest.testmod(module)
     assert result.attempted and not result.failed

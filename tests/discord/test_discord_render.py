@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.discord.render import NO_MENTIONS, PassageButton, notice, render
+from adapters.discord.render import NO_MENTIONS, PassageButton, VoteButton, notice, render
 from bot.answer import Answer, Outcome, Suggestion
 from bot.engine import Engine
 
@@ -74,20 +74,72 @@ def test_a_button_template_reads_back_the_passage_and_language():
     assert match is not None and match["passage_id"] == "role-x" and match["lang"] == "en"
 
 
+ANSWER_ID = "0123456789abcdef0123456789abcdef"
+
+
+def test_puts_thumbs_up_and_down_under_a_recorded_answer():
+    reply = render(answer(answer_id=ANSWER_ID, passage_id="salary-range"))
+    assert reply.view is not None and reply.view.timeout is None
+    assert [item.custom_id for item in reply.view.children] == [
+        f"cto:vote:up:{ANSWER_ID}:salary-range", f"cto:vote:down:{ANSWER_ID}:salary-range"]
+    assert [str(item.item.emoji) for item in reply.view.children] == ["👍", "👎"]
+
+
+def test_offers_no_vote_on_what_was_not_recorded_or_is_not_an_answer():
+    assert render(answer()).view is None  # no answer_id: nothing a vote could refer to
+    assert render(answer(outcome=Outcome.DECLINE, answer_id=ANSWER_ID)).view is None
+    suggested = render(answer(outcome=Outcome.SUGGEST, answer_id=ANSWER_ID, suggestions=(Suggestion("q", "p", "S"),)))
+    assert suggested.view is not None
+    assert [item.custom_id for item in suggested.view.children] == ["cto:passage:p:fr"]
+
+
+def test_puts_the_votes_on_a_row_of_their_own_below_suggestions():
+    suggestions = tuple(Suggestion(f"q{i}", f"p{i}", "S") for i in range(2))
+    reply = render(answer(answer_id=ANSWER_ID, suggestions=suggestions))
+    assert reply.view is not None
+    rows = [[c["custom_id"].split(":")[1] for c in row["components"]] for row in reply.view.to_components()]
+    assert rows == [["passage", "passage"], ["vote", "vote"]]
+
+
+def test_leaves_out_the_votes_rather_than_cut_an_id_that_cannot_fit():
+    longest = "p" * (100 - len(f"cto:vote:down:{ANSWER_ID}:"))
+    assert render(answer(answer_id=ANSWER_ID, passage_id=longest)).view is not None
+    assert render(answer(answer_id=ANSWER_ID, passage_id=longest + "p")).view is None
+    assert render(answer(answer_id=ANSWER_ID, passage_id="a:b")).view is None
+    assert render(answer(answer_id="not hex!", passage_id="p")).view is None
+
+
+def test_a_vote_template_reads_back_the_direction_answer_and_passage():
+    custom_id = VoteButton.custom_id_for("down", ANSWER_ID, "role-x")
+    match = VoteButton.__discord_ui_compiled_template__.fullmatch(custom_id)
+    assert match is not None and (match["direction"], match["answer_id"], match["passage_id"]) == (
+        "down", ANSWER_ID, "role-x")
+    assert PassageButton.__discord_ui_compiled_template__.fullmatch(custom_id) is None
+
+
+def test_thanks_voters_privately_in_their_language():
+    assert notice("thanks_up", "fr").content == "Merci pour votre retour 👍 ! Cliquez sur 👎 si vous changez d'avis."
+    assert notice("thanks_down", "en").content.startswith("Thanks for your feedback 👎")
+    assert notice("thanks_up", "en").ephemeral
+
+
 texts = st.text(max_size=10_000)
+ids = st.text(alphabet="0123456789abcdef", min_size=1, max_size=64)
 
 
 @given(text=texts, section=texts, source=texts, outcome=st.sampled_from(Outcome), score=st.floats(0, 100),
-       suggestions=st.lists(st.builds(Suggestion, texts, st.text(max_size=120), texts), max_size=30))
-def test_stays_within_discords_limits_whatever_the_answer(text, section, source, outcome, score, suggestions):
+       suggestions=st.lists(st.builds(Suggestion, texts, st.text(max_size=120), texts), max_size=30),
+       answer_id=st.none() | ids, passage_id=st.text(max_size=120))
+def test_stays_within_discords_limits_whatever_the_answer(text, section, source, outcome, score, suggestions,
+                                                          answer_id, passage_id):
     reply = render(answer(text=text, section=section, source=source, outcome=outcome, score=score,
-                          suggestions=tuple(suggestions)))
+                          suggestions=tuple(suggestions), answer_id=answer_id, passage_id=passage_id))
     assert reply.embed is not None
     assert len(reply.embed) <= 6000
     assert len(reply.embed.description or "") <= 4096 and len(reply.embed.title or "") <= 256
     assert all(len(f.value or "") <= 1024 for f in reply.embed.fields)
     items = reply.view.children if reply.view else []
-    assert len(items) <= 5
+    assert len(items) <= 7  # five suggestions, then 👍 and 👎
     assert all(len(i.item.label or "") <= 80 and len(i.custom_id) <= 100 for i in items)
     if reply.view:
         reply.view.to_components()  # discord.py accepts it

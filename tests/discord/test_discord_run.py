@@ -16,8 +16,8 @@ from fake_discord import BOT_ID, TOKEN, FakeDiscord
 
 from adapters.discord.client import CtoClient
 from adapters.discord.run import DiscordSettings, build_client, invite_url, serve
+from bot.assistant import Assistant
 from bot.cli import main
-from bot.engine import Engine
 from bot.errors import ConfigurationError, MissingSettingError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,17 +90,18 @@ def test_refuses_wrong_settings_naming_the_variable(environ: dict[str, str], nam
         DiscordSettings.from_environ({"DISCORD_TOKEN": "t", **environ})
 
 
-def test_builds_the_client_from_the_settings(engine: Engine):
+def test_builds_the_client_from_the_settings(assistant: Assistant):
     settings = DiscordSettings.from_environ({"DISCORD_TOKEN": "t", "DISCORD_SHARD_COUNT": "4",
                                              "DISCORD_SHARD_IDS": "2,3", "DISCORD_COOLDOWN": "3/10",
                                              "DISCORD_SYNC_COMMANDS": "0"})
-    client = build_client(settings, engine)
+    client = build_client(settings, assistant)
+    assert client.assistant is assistant
     assert (client.shard_count, client.shard_ids) == (4, [2, 3])
     assert (client.cooldown.rate, client.cooldown.per, client.sync_commands) == (3, 10.0, False)
 
 
-async def test_stops_cleanly_on_sigterm(fake: FakeDiscord, engine: Engine):
-    client = CtoClient(engine, guild_ready_timeout=0.05)
+async def test_stops_cleanly_on_sigterm(fake: FakeDiscord, assistant: Assistant):
+    client = CtoClient(assistant, guild_ready_timeout=0.05)
     serving = asyncio.create_task(serve(client, TOKEN))
     await fake.wait_connected()
     await client.wait_until_ready()
@@ -109,6 +110,6 @@ async def test_stops_cleanly_on_sigterm(fake: FakeDiscord, engine: Engine):
     assert client.is_closed()
 
 
-async def test_a_rejected_token_is_a_configuration_error(fake: FakeDiscord, engine: Engine):
+async def test_a_rejected_token_is_a_configuration_error(fake: FakeDiscord, assistant: Assistant):
     with pytest.raises(ConfigurationError, match="DISCORD_TOKEN"):
-        await serve(CtoClient(engine), "rejected")
+        await serve(CtoClient(assistant), "rejected")
