@@ -103,8 +103,11 @@ class Repl:
         return self.assistant.ask(line, platform="repl", channel_kind="terminal")
 
     def _vote(self, value: int) -> None:
-        if self.last is None or self.last.answer_id is None:
+        if self.last is None:
             self.write("No answer to vote on yet: ask a question first.")
+            return
+        if self.last.answer_id is None:
+            self.write("Feedback is not recorded here (recording is off, or no store could be opened).")
             return
         self.assistant.vote(self.last.answer_id, self.last.passage_id or "", user_id=self.user, value=value,
                          platform="repl")

@@ -59,7 +59,15 @@ class Assistant:
                           user_hash=hash_user(self.salt, platform, user_id),
                           value=1 if value > 0 else -1, platform=platform))
 
+    def close(self) -> None:
+        """Write what is still queued for the store (call it when the bot stops)."""
+        flush = getattr(self.recorder, "flush", None)
+        if flush is not None:
+            flush()
+
     def _recorded(self, answer: Answer, platform: str, channel_kind: str) -> Answer:
+        if self.recorder is None:
+            return answer  # no answer_id: nothing to vote on, so adapters show no feedback buttons
         answer = replace(answer, answer_id=uuid.uuid4().hex)
         closest = answer.passage_id or (answer.candidates[0].passage_id if answer.candidates else None)
         if answer.outcome is not Outcome.SMALLTALK or answer.question:

@@ -52,9 +52,12 @@ def cmd_ask(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_repl(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from adapters.repl import Repl
 
-    return Repl(_assistant(args, environ), stdin=stdin, stdout=stdout, debug=args.debug,
-                history=None if args.no_history else Path(environ.get("CTO_BOT_HISTORY", "~/.cto_bot_history"))
-                ).run()
+    assistant = _assistant(args, environ)
+    history = None if args.no_history else Path(environ.get("CTO_BOT_HISTORY", "~/.cto_bot_history"))
+    try:
+        return Repl(assistant, stdin=stdin, stdout=stdout, debug=args.debug, history=history).run()
+    finally:
+        assistant.close()
 
 
 def cmd_check(args, environ, stdin: TextIO, stdout: TextIO) -> int:
@@ -109,7 +112,11 @@ def cmd_bench(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_slack(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from adapters.slack.run import run
 
-    return run(args, environ, _assistant(args, environ))
+    assistant = _assistant(args, environ)
+    try:
+        return run(args, environ, assistant)
+    finally:
+        assistant.close()
 
 
 def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
@@ -120,7 +127,11 @@ def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
         stdout.write(invite_url(environ) + "\n")
         return EXIT_OK
-    return run(args, environ, _assistant(args, environ))
+    assistant = _assistant(args, environ)
+    try:
+        return run(args, environ, assistant)
+    finally:
+        assistant.close()
 
 
 def cmd_report(args, environ, stdin: TextIO, stdout: TextIO) -> int:

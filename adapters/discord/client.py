@@ -142,7 +142,7 @@ class CtoClient(discord.AutoShardedClient):
                 lambda: self.assistant.ask(question, platform=PLATFORM, channel_kind=kind))
             await self._reply(message, render(answer), raise_errors=True)
         except Exception:
-            log.exception("could not answer message %s from user %s", message.id, message.author.id)
+            log.exception("could not answer message %s", message.id)
             await self._reply(message, notice("apology", lang))
 
     async def _reply(self, message: discord.Message, reply: Reply, *, raise_errors: bool = False) -> None:
@@ -217,7 +217,7 @@ class CtoClient(discord.AutoShardedClient):
             answer = await self._in_thread(compute)
             await self._respond(interaction, render(answer), raise_errors=True)
         except Exception:
-            log.exception("could not answer interaction %s from user %s", interaction.id, interaction.user.id)
+            log.exception("could not answer interaction %s", interaction.id)
             await self._respond(interaction, notice("apology", lang))
 
     async def _respond(self, interaction: discord.Interaction[Any], reply: Reply, *,
