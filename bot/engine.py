@@ -153,11 +153,22 @@ class Engine:
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
     def _candidates(self, matches: list[WordMatch]) -> set[int]:
-        """Passages holding the question's rarer words: the rarest word's passages always, then the next
-        rarest while the set stays under ``max_candidates``, so that common words do not make it grow."""
-        candidates: set[int] = set()
-        for m in sorted((m for m in matches if m.known), key=lambda m: m.frequency):
-            if candidates and len(candidates) + m.frequency > self.thresholds.max_candidates:
+        """Passages worth scoring, at most ``max_candidates``: those holding the question's rarest word, then
+        the next rarest while the set stays small. When even the rarest word is everywhere, passages holding
+        several of the words are kept, so that common words cannot make the work grow with the knowledge."""
+        limit = self.thresholds.max_candidates
+        ordered = sorted((m for m in matches if m.known), key=lambda m: m.frequency)
+        if not ordered:
+            return set()
+        candidates = ordered[0].passages()
+        if len(candidates) > limit:
+            for m in ordered[1:]:
+                candidates = (candidates & m.passages()) or candidates
+                if len(candidates) <= limit:
+                    break
+            return set(sorted(candidates)[:limit])
+        for m in ordered[1:]:
+            if len(candidates) + m.frequency > limit:
                 break
             candidates.update(m.passages())
         return candidates

@@ -157,3 +157,16 @@ def test_markup_is_treated_as_text(engine):
 
 def test_folding_ignores_case_accents_apostrophes_and_spaces():
     assert fold("L’ÉVOLUTION\u00a0de  Carrière") == "l'evolution de carriere"
+
+
+def test_common_words_do_not_widen_the_search_beyond_its_bound():
+    from bot.engine import Engine, Thresholds
+    from bot.knowledge import Knowledge, Passage, Section
+
+    passages = tuple(Passage(id=f"p{n}", text=f"Le projet commun numéro{n} parle de sujet{n}.",
+                             questions_fr=(f"Que dit le projet commun sur sujet{n} ?",), section_id="s")
+                     for n in range(50))
+    engine = Engine(Knowledge(sections=(Section(id="s", heading="S", passages=passages),)),
+                    Thresholds(max_candidates=5))
+    assert engine.ask("projet commun sujet37").passage_id == "p37"
+    assert len(engine.ask("projet commun").candidates) <= 5
