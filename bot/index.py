@@ -16,8 +16,9 @@ from bot.knowledge import Knowledge, Passage
 from bot.matching import close_words
 from bot.text import content_words, stems
 
-FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "text": 0.9, "heading": 0.75}
-"""How much a word found in each field counts: alternate questions and keywords are written to match."""
+FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "keyword phrases": 0.5, "text": 0.9, "heading": 0.75}
+"""How much a word found in each field counts: alternate questions and keywords are written to match; one word
+of a several-word keyword ("career options") says little on its own."""
 
 
 @dataclass
@@ -82,9 +83,11 @@ class Index:
         passages = knowledge.passages
         for i, passage in enumerate(passages):
             section = knowledge.section_of(passage)
+            keywords = [(k, content_words(k)) for k in passage.keywords]
             fields = {
                 "questions": [*passage.questions_fr, *passage.questions_en],
-                "keywords": list(passage.keywords),
+                "keywords": [k for k, found in keywords if len(found) == 1],
+                "keyword phrases": [k for k, found in keywords if len(found) > 1],
                 "text": [passage.text, passage.translation],
                 "heading": [section.heading, section.heading_en, section.topic_fr, section.topic_en],
             }
