@@ -10,11 +10,15 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.errors import ConfigurationError, CtoBotError, KnowledgeError
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -25,13 +29,18 @@ def _engine(args: argparse.Namespace, environ: Mapping[str, str]):
     return build_engine(args.knowledge, environ)
 
 
-def _assistant(args: argparse.Namespace, environ: Mapping[str, str]):
-    """The engine with live reload and recording, for the long-running front ends."""
+@contextmanager
+def _serving(args: argparse.Namespace, environ: Mapping[str, str]) -> Iterator[Assistant]:
+    """The engine with live reload and recording, for the long-running front ends; what is still queued for
+    the store is written when they stop."""
     from bot.bootstrap import build_assistant, reload_on_sighup
 
     assistant = build_assistant(args.knowledge, environ)
     reload_on_sighup(assistant)
-    return assistant
+    try:
+        yield assistant
+    finally:
+        assistant.close()
 
 
 def cmd_ask(args, environ, stdin: TextIO, stdout: TextIO) -> int:
@@ -52,12 +61,9 @@ def cmd_ask(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_repl(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from adapters.repl import Repl
 
-    assistant = _assistant(args, environ)
     history = None if args.no_history else Path(environ.get("CTO_BOT_HISTORY", "~/.cto_bot_history"))
-    try:
+    with _serving(args, environ) as assistant:
         return Repl(assistant, stdin=stdin, stdout=stdout, debug=args.debug, history=history).run()
-    finally:
-        assistant.close()
 
 
 def cmd_check(args, environ, stdin: TextIO, stdout: TextIO) -> int:
@@ -112,11 +118,8 @@ def cmd_bench(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_slack(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from adapters.slack.run import run
 
-    assistant = _assistant(args, environ)
-    try:
+    with _serving(args, environ) as assistant:
         return run(args, environ, assistant)
-    finally:
-        assistant.close()
 
 
 def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
@@ -127,11 +130,8 @@ def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
         stdout.write(invite_url(environ) + "\n")
         return EXIT_OK
-    assistant = _assistant(args, environ)
-    try:
+    with _serving(args, environ) as assistant:
         return run(args, environ, assistant)
-    finally:
-        assistant.close()
 
 
 def cmd_report(args, environ, stdin: TextIO, stdout: TextIO) -> int:

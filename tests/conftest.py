@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.assistant import Assistant
 from bot.bootstrap import build_engine
 from bot.cli import main
 from bot.engine import Engine
+from bot.store import MemoryStore
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "knowledge" / "sources" / "cto-career.fr.txt"
@@ -70,6 +72,18 @@ def _private_data_dir(tmp_path_factory):
 def engine() -> Engine:
     """The engine on the knowledge shipped with the package."""
     return build_engine([REPO / "knowledge"])
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    """Where an assistant records outcomes and votes, synchronously: read it as soon as a reply is out."""
+    return MemoryStore()
+
+
+@pytest.fixture
+def assistant(engine: Engine, store: MemoryStore) -> Assistant:
+    """The engine (the nearest ``engine`` fixture) with recording into ``store``, as the adapters use it."""
+    return Assistant(engine, recorder=store, salt=b"test-salt")
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from adapters.discord.client import CtoClient
 from bot.assistant import Assistant
 from bot.bootstrap import build_engine
 from bot.engine import Engine
-from bot.store import MemoryStore
 
 KNOWLEDGE = Path(__file__).with_name("knowledge.yaml")
 
@@ -27,15 +26,6 @@ def engine() -> Engine:
     return build_engine(KNOWLEDGE)
 
 
-@pytest.fixture
-def store() -> MemoryStore:
-    """Where the assistant records outcomes and votes (synchronously: no flush needed)."""
-    return MemoryStore()
-
-
-@pytest.fixture
-def assistant(engine: Engine, store: MemoryStore) -> Assistant:
-    return Assistant(engine, recorder=store, salt=b"test-salt")
 
 
 class ErrorRecords(logging.Handler):

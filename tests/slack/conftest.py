@@ -17,7 +17,6 @@ from slack_harness import KNOWLEDGE, HttpBot, SocketBot
 from bot.assistant import Assistant
 from bot.bootstrap import build_engine
 from bot.engine import Engine
-from bot.store import MemoryStore
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
@@ -43,15 +42,6 @@ def engine() -> Engine:
     return build_engine(KNOWLEDGE)
 
 
-@pytest.fixture
-def store() -> MemoryStore:
-    """Where the assistant records outcomes and votes, synchronously: read it as soon as Slack has an answer."""
-    return MemoryStore()
-
-
-@pytest.fixture
-def assistant(engine: Engine, store: MemoryStore) -> Assistant:
-    return Assistant(engine, recorder=store, salt=b"test-salt")
 
 
 @pytest.fixture
