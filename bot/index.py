@@ -21,6 +21,10 @@ FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "keyword phrases": 0.5, "tex
 of a several-word keyword ("career options") says little on its own."""
 
 
+FULL_SCAN_WORDS = 5000
+"""Up to this many known words, a misspelt word is compared with all of them, not only same-initial ones."""
+
+
 @dataclass
 class WordMatch:
     """Where one word of a question was found: the postings of its stems (or of close spellings)."""
@@ -64,6 +68,7 @@ class Index:
 
     passages: tuple[Passage, ...]
     postings: dict[str, dict[int, float]]
+    vocabulary: list[str]
     vocabulary_by_initial: dict[str, list[str]]
     questions: list[list[str]]
     """Per passage, the meaningful words of each alternate question (French ones first), for phrase matching."""
@@ -107,16 +112,25 @@ class Index:
         by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
             by_initial[word[0]].append(word)
-        return cls(passages=passages, postings=dict(postings), vocabulary_by_initial=dict(by_initial),
+        return cls(passages=passages, postings=dict(postings), vocabulary=sorted(vocabulary),
+                   vocabulary_by_initial=dict(by_initial),
                    questions=questions, question_keys=keys, french_words=frozenset(french),
                    english_words=frozenset(english))
+
+    def _close_words(self, word: str) -> list[tuple[str, float]]:
+        """Known words ``word`` may be a misspelling of: among words of the same initial first; then, when the
+        vocabulary is small enough to scan quickly, among all words (a typo in the first letter)."""
+        found = close_words(word, self.vocabulary_by_initial.get(word[0], []))
+        if not found and len(self.vocabulary) <= FULL_SCAN_WORDS:
+            found = close_words(word, self.vocabulary)
+        return found
 
     def lookup(self, word: str) -> WordMatch:
         """Where ``word`` (folded) appears: by stem, else by close spelling among words of the same initial."""
         match = WordMatch(word)
         match.postings = [(self.postings[form], 1.0) for form in stems(word) if form in self.postings]
         if not match.postings:
-            for close, similarity in close_words(word, self.vocabulary_by_initial.get(word[0], [])):
+            for close, similarity in self._close_words(word):
                 match.postings += [(self.postings[form], similarity / 100)
                                    for form in stems(close) if form in self.postings]
         total = max(len(self.passages), 1)

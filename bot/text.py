@@ -65,6 +65,7 @@ ENGLISH_STOP_WORDS = frozenset(
 )
 STOP_WORDS = FRENCH_STOP_WORDS | ENGLISH_STOP_WORDS
 
+
 _FRENCH_MARKERS = frozenset(
     """
     le la les un une des du de est sont quel quelle quelles quels qui que quoi comment pourquoi combien

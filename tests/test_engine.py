@@ -37,6 +37,7 @@ def test_answers_with_the_source_passage_verbatim_and_its_section(engine):
     "COMPÉTENCES DU CTO ???",
     "competances du cto",
     "cto skils",
+    "kompetences cto",
     "quelles competences pour etre cto",
 ])
 def test_understands_typos_missing_accents_shouting_and_keywords(engine, question):
