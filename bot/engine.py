@@ -68,6 +68,7 @@ class Engine:
         self.index = Index.build(knowledge)
         self._sections = {s.id: s for s in knowledge.sections}
         self._by_id = {p.id: i for i, p in enumerate(self.index.passages)}
+        self._completions = {lang: self._questions_by_key(lang) for lang in ("fr", "en")}
         self._topics = {lang: tuple(dict.fromkeys(s.topic_in(lang) for s in knowledge.sections))[:MAX_TOPICS]
                         for lang in ("fr", "en")}
 
@@ -83,7 +84,7 @@ class Engine:
         if kind or not words:
             return self._smalltalk(question, lang, kind or "help")
         ranked = self._score(words)
-        return self._decide(question, lang, words, ranked)
+        return self._decide(question, lang, ranked)
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "") -> Answer:
         """Answer with a known passage, as when someone picks a suggestion; decline an unknown id."""
@@ -106,12 +107,7 @@ class Engine:
         """Up to ``limit`` questions the bot can answer, closest to ``text`` first (for autocomplete)."""
         text = truncate(clean(text if isinstance(text, str) else ""), 100)
         lang = self._language(text)
-        choices: dict[int, str] = {}
-        owners: list[Passage] = []
-        for passage in self.index.passages:
-            for q in passage.questions_in(lang):
-                choices[len(owners)] = q
-                owners.append(passage)
+        choices, owners = self._completions[lang]
         if not text.strip():
             firsts = [Suggestion(self._question_of(p, lang), p.id, self._heading(p)) for p in self.index.passages]
             return firsts[:limit]
@@ -122,6 +118,11 @@ class Engine:
                 seen.add(choices[key])
                 found.append(Suggestion(choices[key], owners[key].id, self._heading(owners[key])))
         return found[:limit]
+
+    def _questions_by_key(self, lang: str) -> tuple[dict[int, str], list[Passage]]:
+        """Every alternate question in ``lang`` by number, and the passage each belongs to (for ``complete``)."""
+        pairs = [(q, p) for p in self.index.passages for q in p.questions_in(lang)]
+        return {n: q for n, (q, _) in enumerate(pairs)}, [p for _, p in pairs]
 
     # -- scoring ----------------------------------------------------------------------------------
 
@@ -176,7 +177,7 @@ class Engine:
     def _phrase(self, query: str, i: int) -> float:
         return phrase_similarity(query, self.index.questions[i])
 
-    def _decide(self, question: str, lang: str, words: list[str], ranked: list[_Scored]) -> Answer:
+    def _decide(self, question: str, lang: str, ranked: list[_Scored]) -> Answer:
         t = self.thresholds
         candidates = [Candidate(self.index.passages[s.index].id, self._heading(self.index.passages[s.index]),
                                 round(s.score, 1)) for s in ranked[:5]]
