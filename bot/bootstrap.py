@@ -78,6 +78,6 @@ def reload_on_sighup(assistant: Assistant) -> None:
     source = assistant._source
     if isinstance(source, LiveEngine) and hasattr(signal, "SIGHUP"):
         try:
-            signal.signal(signal.SIGHUP, lambda *_: source.reload())
+            signal.signal(signal.SIGHUP, lambda *_: source.reload_in_background())
         except ValueError:
             log.debug("not in the main thread: SIGHUP reload not installed")

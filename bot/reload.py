@@ -60,11 +60,21 @@ class LiveEngine:
             log.info("knowledge reloaded: %d passages", len(engine.knowledge.passages))
             return True
 
-    def maybe_reload(self) -> None:
-        """Reload when a knowledge file changed, checking modification times at most every ``check_every`` s."""
+    def maybe_reload(self) -> threading.Thread | None:
+        """When a knowledge file changed (modification times checked at most every ``check_every`` s), reload
+        it in a background thread, which is returned; the question that noticed goes on with the current
+        engine instead of waiting for the new index."""
         moment = self.clock()
         if moment - self._checked < self.check_every:
-            return
+            return None
         self._checked = moment
-        if self._stamps() != self._stamp:
-            self.reload()
+        if self._stamps() == self._stamp or self._lock.locked():
+            return None
+        self._stamp = self._stamps()
+        return self.reload_in_background()
+
+    def reload_in_background(self) -> threading.Thread:
+        """Start ``reload`` in a daemon thread (from a signal handler or a request) and return the thread."""
+        thread = threading.Thread(target=self.reload, name="cto-bot-reload", daemon=True)
+        thread.start()
+        return thread

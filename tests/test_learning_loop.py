@@ -230,7 +230,7 @@ class Clock:
         return self.now
 
 
-def test_reload_picks_up_a_new_alternate_question(write_knowledge):
+def test_reload_picks_up_a_new_alternate_question_without_blocking_questions(write_knowledge):
     path = write_knowledge(TINY_KNOWLEDGE)
     clock = Clock()
     live = LiveEngine([path], check_every=2.0, clock=clock)
@@ -240,8 +240,14 @@ def test_reload_picks_up_a_new_alternate_question(write_knowledge):
                                     'fr: ["Comment préparer un espresso ?", "Quelle boisson pour se réveiller ?"]')
     path.write_text(edited, encoding="utf-8")
     os.utime(path, ns=(1, 1))
+    clock.now = 1.0
+    assert live.maybe_reload() is None, "modification times are checked at most every 2 s"
     clock.now = 5.0
+    reloading = live.maybe_reload()
+    assert reloading is not None
+    reloading.join()
     assert assistant.ask("Quelle boisson pour se réveiller ?").passage_id == "coffee-brewing"
+    assert live.maybe_reload() is None, "nothing changed since"
 
 
 def test_a_broken_edit_keeps_the_last_good_knowledge_serving_and_logs_the_line(write_knowledge, caplog):
@@ -277,3 +283,31 @@ def test_questions_in_flight_never_see_a_half_loaded_index(write_knowledge):
     for worker in workers:
         worker.join()
     assert failures == []
+
+
+def test_sighup_reloads_the_knowledge(write_knowledge):
+    import signal
+
+    from bot.bootstrap import reload_on_sighup
+
+    path = write_knowledge(TINY_KNOWLEDGE)
+    assistant = build_assistant([path], {"CTO_BOT_RECORD": "0", "CTO_BOT_RELOAD_SECONDS": "0"})
+    live = assistant._source
+    previous = signal.getsignal(signal.SIGHUP)
+    try:
+        reload_on_sighup(assistant)
+        engine_before = live.current
+        reloaded = threading.Event()
+        original = live.reload
+
+        def reload_and_tell() -> bool:
+            done = original()
+            reloaded.set()
+            return done
+
+        live.reload = reload_and_tell
+        os.kill(os.getpid(), signal.SIGHUP)
+        assert reloaded.wait(10)
+        assert live.current is not engine_before
+    finally:
+        signal.signal(signal.SIGHUP, previous)
