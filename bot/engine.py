@@ -83,7 +83,7 @@ class Engine:
         words = [w for w in content_words(strip_tags(question)) if w not in GREETING_WORDS]
         if kind or not words:
             return self._smalltalk(question, lang, kind or "help")
-        ranked = self._score(words)
+        ranked = self._score(words, self._confident_language(question))
         return self._decide(question, lang, ranked)
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "") -> Answer:
@@ -126,6 +126,11 @@ class Engine:
 
     # -- scoring ----------------------------------------------------------------------------------
 
+    @staticmethod
+    def _confident_language(question: str) -> str | None:
+        """The question's language when its own words tell (not guessed from the knowledge), else None."""
+        return detect_language(question, default="") or None
+
     def _language(self, question: str) -> str:
         guess = detect_language(question, default="")
         if guess:
@@ -135,8 +140,8 @@ class Engine:
         english = sum(w in self.index.english_words for w in words)
         return "en" if english > french else "fr"
 
-    def _score(self, words: list[str]) -> list[_Scored]:
-        matches = [self.index.lookup(w) for w in dict.fromkeys(words)]
+    def _score(self, words: list[str], lang: str | None) -> list[_Scored]:
+        matches = [self.index.lookup(w, lang) for w in dict.fromkeys(words)]
         unknown = self.thresholds.unknown_word_weight
         total = sum(m.weight * (1.0 if m.known else unknown) for m in matches) or 1.0
         candidates = self._candidates(matches)

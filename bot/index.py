@@ -21,6 +21,9 @@ FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "keyword phrases": 0.5, "tex
 of a several-word keyword ("career options") says little on its own."""
 
 
+SIDES = ("fr", "en", "any")
+OTHER_LANGUAGE = 0.6
+"""How much a word found only in the other language's texts counts, when the question's language is clear."""
 FULL_SCAN_WORDS = 5000
 """Up to this many known words, a misspelt word is compared with all of them, not only same-initial ones."""
 
@@ -32,6 +35,8 @@ class WordMatch:
     word: str
     postings: list[tuple[dict[int, float], float]] = field(default_factory=list)
     """(passage index → strength, factor) pairs; the factor is below 1 for a close spelling."""
+    frequency: int = 0
+    """About how many passages hold the word (or the close spellings it was matched by)."""
     weight: float = 0.0
     """How informative the word is: rare words weigh more; words the knowledge lacks weigh most."""
 
@@ -40,10 +45,6 @@ class WordMatch:
         """True when the knowledge holds the word (or a close spelling of it)."""
         return bool(self.postings)
 
-    @property
-    def frequency(self) -> int:
-        """About how many passages hold the word."""
-        return max((len(p) for p, _ in self.postings), default=0)
 
     def passages(self) -> set[int]:
         return {i for p, _ in self.postings for i in p}
@@ -67,7 +68,10 @@ class Index:
     """Postings from stems to passages, the vocabulary for typos, and each passage's folded questions."""
 
     passages: tuple[Passage, ...]
-    postings: dict[str, dict[int, float]]
+    postings: dict[str, dict[str, dict[int, float]]]
+    """Side (``fr``, ``en``, ``any`` for keywords) → stem → passage index → strength."""
+    frequency: dict[str, int]
+    """Stem → how many passages hold it, on any side."""
     vocabulary: list[str]
     vocabulary_by_initial: dict[str, list[str]]
     questions: list[list[str]]
@@ -79,7 +83,8 @@ class Index:
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Index:
-        postings: dict[str, dict[int, float]] = defaultdict(dict)
+        postings: dict[str, dict[str, dict[int, float]]] = {side: defaultdict(dict) for side in SIDES}
+        holders: dict[str, set[int]] = defaultdict(set)
         vocabulary: set[str] = set()
         french: set[str] = set()
         english: set[str] = set()
@@ -89,19 +94,22 @@ class Index:
         for i, passage in enumerate(passages):
             section = knowledge.section_of(passage)
             keywords = [(k, content_words(k)) for k in passage.keywords]
-            fields = {
-                "questions": [*passage.questions_fr, *passage.questions_en],
-                "keywords": [k for k, found in keywords if len(found) == 1],
-                "keyword phrases": [k for k, found in keywords if len(found) > 1],
-                "text": [passage.text, passage.translation],
-                "heading": [section.heading, section.heading_en, section.topic_fr, section.topic_en],
-            }
-            for name, texts in fields.items():
+            fields = [
+                ("questions", "fr", passage.questions_fr), ("questions", "en", passage.questions_en),
+                ("keywords", "any", [k for k, found in keywords if len(found) == 1]),
+                ("keyword phrases", "any", [k for k, found in keywords if len(found) > 1]),
+                ("text", "fr", [passage.text]), ("text", "en", [passage.translation]),
+                ("heading", "fr", [section.heading, section.topic_fr]),
+                ("heading", "en", [section.heading_en, section.topic_en]),
+            ]
+            for name, side, texts in fields:
                 for word in (w for text in texts for w in content_words(text)):
                     vocabulary.add(word)
                     for form in stems(word):
-                        if postings[form].get(i, 0.0) < FIELD_WEIGHTS[name]:
-                            postings[form][i] = FIELD_WEIGHTS[name]
+                        found = postings[side][form]
+                        if found.get(i, 0.0) < FIELD_WEIGHTS[name]:
+                            found[i] = FIELD_WEIGHTS[name]
+                        holders[form].add(i)
             for text in (passage.text, *passage.questions_fr, section.heading):
                 french.update(content_words(text))
             for text in (passage.translation, *passage.questions_en, section.heading_en):
@@ -112,7 +120,9 @@ class Index:
         by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
             by_initial[word[0]].append(word)
-        return cls(passages=passages, postings=dict(postings), vocabulary=sorted(vocabulary),
+        return cls(passages=passages, postings={side: dict(p) for side, p in postings.items()},
+                   frequency={form: len(found) for form, found in holders.items()},
+                   vocabulary=sorted(vocabulary),
                    vocabulary_by_initial=dict(by_initial),
                    questions=questions, question_keys=keys, french_words=frozenset(french),
                    english_words=frozenset(english))
@@ -125,14 +135,27 @@ class Index:
             found = close_words(word, self.vocabulary)
         return found
 
-    def lookup(self, word: str) -> WordMatch:
-        """Where ``word`` (folded) appears: by stem, else by close spelling among words of the same initial."""
+    def lookup(self, word: str, lang: str | None = None) -> WordMatch:
+        """Where ``word`` (folded) appears: by stem, else by close spelling. When the question's language
+        ``lang`` is known, words of the other language's texts count for less (``OTHER_LANGUAGE``): a French
+        "âge" is not the English "digital age"."""
+        factors = {"any": 1.0, "fr": 1.0, "en": 1.0}
+        if lang in ("fr", "en"):
+            factors["en" if lang == "fr" else "fr"] = OTHER_LANGUAGE
         match = WordMatch(word)
-        match.postings = [(self.postings[form], 1.0) for form in stems(word) if form in self.postings]
+        found = [(word, 100.0)]
+        match.postings = self._postings(word, 100.0, factors)
         if not match.postings:
-            for close, similarity in self._close_words(word):
-                match.postings += [(self.postings[form], similarity / 100)
-                                   for form in stems(close) if form in self.postings]
+            found = self._close_words(word)
+            for close, similarity in found:
+                match.postings += self._postings(close, similarity, factors)
+        match.frequency = max((self.frequency.get(form, 0) for close, _ in found for form in stems(close)),
+                              default=0)
         total = max(len(self.passages), 1)
         match.weight = math.log(1 + total / (1 + match.frequency))
         return match
+
+    def _postings(self, word: str, similarity: float,
+                  factors: dict[str, float]) -> list[tuple[dict[int, float], float]]:
+        return [(self.postings[side][form], factor * similarity / 100)
+                for side, factor in factors.items() for form in stems(word) if form in self.postings[side]]

@@ -171,3 +171,24 @@ def test_common_words_do_not_widen_the_search_beyond_its_bound():
                     Thresholds(max_candidates=5))
     assert engine.ask("projet commun sujet37").passage_id == "p37"
     assert len(engine.ask("projet commun").candidates) <= 5
+
+
+def test_a_word_of_the_other_language_counts_for_less_when_the_language_is_clear(write_knowledge):
+    from bot.bootstrap import build_engine
+
+    engine = build_engine([write_knowledge("""\
+        sections:
+        - id: s
+          heading: Le numérique
+          passages:
+          - id: era
+            text: Nous vivons l’ère numérique.
+            translation: We live in the digital age.
+          - id: people
+            text: L’âge moyen des équipes baisse.
+            translation: The average age of teams is falling.
+        """)])
+    french = {c.passage_id: c.score for c in engine.ask("Quel est l'âge ?").candidates}
+    english = {c.passage_id: c.score for c in engine.ask("What is the age?").candidates}
+    assert french["people"] > french["era"], "the French question matches the French text first"
+    assert english["era"] > french["era"], "'age' of the English translation counts fully in English only"
