@@ -38,7 +38,7 @@ class Thresholds:
     """A score at which the best passage is answered even when the next one is close."""
     suggest: float = 50.0
     """The least score of a suggestion; below, the question is declined."""
-    coverage: float = 0.6
+    coverage: float = 0.65
     """The least share of the question's information that an answer must cover."""
     suggest_coverage: float = 0.4
     """The least share of the question's information that a suggestion must cover."""

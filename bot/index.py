@@ -105,7 +105,7 @@ class Index:
             for name, side, texts in fields:
                 for word in (w for text in texts for w in content_words(text)):
                     vocabulary.add(word)
-                    for form in stems(word):
+                    for form in stems(word, side):
                         found = postings[side][form]
                         if found.get(i, 0.0) < FIELD_WEIGHTS[name]:
                             found[i] = FIELD_WEIGHTS[name]
@@ -158,4 +158,4 @@ class Index:
     def _postings(self, word: str, similarity: float,
                   factors: dict[str, float]) -> list[tuple[dict[int, float], float]]:
         return [(self.postings[side][form], factor * similarity / 100)
-                for side, factor in factors.items() for form in stems(word) if form in self.postings[side]]
+                for side, factor in factors.items() for form in stems(word, side) if form in self.postings[side]]

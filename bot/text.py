@@ -117,15 +117,19 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def stems(word: str) -> frozenset[str]:
-    """The French and English stems of a folded word, and the word itself.
+def stems(word: str, lang: str = "any") -> frozenset[str]:
+    """A folded word and its Snowball stem in ``lang`` (``fr``, ``en``), or both stems for ``any``.
 
-    Two words match when their stem sets meet, whichever language each came in.
+    Two words match when their stem sets meet. Stemming each language's text with its own stemmer keeps an
+    English "data" apart from a French "date".
 
     >>> sorted(stems("competences"))
     ['compet', 'competences', 'competent']
+    >>> sorted(stems("competences", "fr"))
+    ['competences', 'competent']
     """
-    forms = {word, *(stemmer.stemWord(word) for stemmer in _STEMMERS.values())}
+    stemmers = _STEMMERS.values() if lang not in _STEMMERS else [_STEMMERS[lang]]
+    forms = {word, *(stemmer.stemWord(word) for stemmer in stemmers)}
     if 3 < len(word) < 6 and word.endswith("s") and not word.endswith("ss"):
         forms.add(word[:-1])  # Snowball leaves short plurals alone ("ctos", "rois"): its R1 region is empty.
     return frozenset(forms)
