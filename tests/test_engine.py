@@ -152,8 +152,11 @@ def test_cuts_a_huge_paste_to_a_bounded_question(engine):
 
 
 def test_markup_is_treated_as_text(engine):
-    answer = engine.ask("<b>compétences</b> du <script>alert(1)</script> CTO")
+    answer = engine.ask("<b>compétences</b> du <i>CTO</i>")
     assert answer.section == "Les compétences pour être un CTO performant"
+    scripted = engine.ask("<b>compétences</b> du <script>alert(1)</script> CTO")
+    assert scripted.outcome in (Outcome.ANSWER, Outcome.SUGGEST)
+    assert scripted.candidates[0].passage_id == "skills-overview"
 
 
 def test_folding_ignores_case_accents_apostrophes_and_spaces():
