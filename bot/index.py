@@ -1,7 +1,8 @@
 """The search index, built once from the knowledge: which words each passage holds, and how rare each is.
 
-Every passage is indexed under the French and English stems of the words of its text, its translation,
-its alternate questions, its keywords and its section's heading. A question's words are looked up by
+Every passage is indexed under the stems of the words of its text, its translation, its alternate
+questions, its keywords and its section's heading: French texts with the French stemmer, English ones with
+the English stemmer, keywords with both. A question's words are looked up by
 stem first, and, for words the knowledge does not hold, by close spelling (typos). Only passages that
 share a word with the question are scored, so time grows with the question, not with the knowledge.
 """
