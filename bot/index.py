@@ -91,10 +91,17 @@ class Index:
         english: set[str] = set()
         questions: list[list[str]] = []
         keys: dict[str, str] = {}
+        memo: dict[str, list[str]] = {}
+
+        def words_of(text: str) -> list[str]:
+            if text not in memo:
+                memo[text] = content_words(text)
+            return memo[text]
+
         passages = knowledge.passages
         for i, passage in enumerate(passages):
             section = knowledge.section_of(passage)
-            keywords = [(k, content_words(k)) for k in passage.keywords]
+            keywords = [(k, words_of(k)) for k in passage.keywords]
             fields = [
                 ("questions", "fr", passage.questions_fr), ("questions", "en", passage.questions_en),
                 ("keywords", "any", [k for k, found in keywords if len(found) == 1]),
@@ -104,7 +111,7 @@ class Index:
                 ("heading", "en", [section.heading_en, section.topic_en]),
             ]
             for name, side, texts in fields:
-                for word in (w for text in texts for w in content_words(text)):
+                for word in (w for text in texts for w in words_of(text)):
                     vocabulary.add(word)
                     for form in stems(word, side):
                         found = postings[side][form]
@@ -112,11 +119,11 @@ class Index:
                             found[i] = FIELD_WEIGHTS[name]
                         holders[form].add(i)
             for text in (passage.text, *passage.questions_fr, section.heading):
-                french.update(content_words(text))
+                french.update(words_of(text))
             for text in (passage.translation, *passage.questions_en, section.heading_en):
-                english.update(content_words(text))
+                english.update(words_of(text))
             for q in (*passage.questions_fr, *passage.questions_en):
-                keys[q] = " ".join(content_words(q))
+                keys[q] = " ".join(words_of(q))
             questions.append([keys[q] for q in (*passage.questions_fr, *passage.questions_en)])
         by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):

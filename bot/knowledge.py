@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,21 @@ class Knowledge:
     sections: tuple[Section, ...] = ()
     sources: tuple[str, ...] = field(default=())
 
-    @property
+    @cached_property
     def passages(self) -> tuple[Passage, ...]:
+        """Every passage, in document order."""
         return tuple(p for s in self.sections for p in s.passages)
 
+    @cached_property
+    def _sections_by_id(self) -> dict[str, Section]:
+        return {s.id: s for s in self.sections}
+
+    @cached_property
+    def _passages_by_id(self) -> dict[str, Passage]:
+        return {p.id: p for p in self.passages}
+
     def section_of(self, passage: Passage) -> Section:
-        return next(s for s in self.sections if s.id == passage.section_id)
+        return self._sections_by_id[passage.section_id]
 
     def passage(self, passage_id: str) -> Passage | None:
-        return next((p for p in self.passages if p.id == passage_id), None)
+        return self._passages_by_id.get(passage_id)
