@@ -68,13 +68,13 @@ class Assistant:
     def _recorded(self, answer: Answer, platform: str, channel_kind: str) -> Answer:
         if self.recorder is None:
             return answer  # no answer_id: nothing to vote on, so adapters show no feedback buttons
-        answer = replace(answer, answer_id=uuid.uuid4().hex)
+        answer_id = uuid.uuid4().hex
         closest = answer.passage_id or (answer.candidates[0].passage_id if answer.candidates else None)
         if answer.outcome is not Outcome.SMALLTALK or answer.question:
-            self._record(Interaction(id=answer.answer_id or "", question=answer.question, outcome=answer.outcome.value,
+            self._record(Interaction(id=answer_id, question=answer.question, outcome=answer.outcome.value,
                                      score=round(answer.score, 1), passage_id=closest, lang=answer.lang,
                                      platform=platform, channel_kind=channel_kind))
-        return answer
+        return replace(answer, answer_id=answer_id)
 
     def _record(self, item: Interaction | Vote) -> None:
         if self.recorder is None:
