@@ -84,7 +84,7 @@ class Engine:
         if kind or not words:
             return self._smalltalk(question, lang, kind or "help")
         ranked = self._score(words, self._confident_language(question))
-        return self._decide(question, lang, ranked)
+        return self._decide(question, lang, " ".join(words), ranked)
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "") -> Answer:
         """Answer with a known passage, as when someone picks a suggestion; decline an unknown id."""
@@ -182,7 +182,7 @@ class Engine:
     def _phrase(self, query: str, i: int) -> float:
         return phrase_similarity(query, self.index.questions[i])
 
-    def _decide(self, question: str, lang: str, ranked: list[_Scored]) -> Answer:
+    def _decide(self, question: str, lang: str, query: str, ranked: list[_Scored]) -> Answer:
         t = self.thresholds
         candidates = [Candidate(self.index.passages[s.index].id, self._heading(self.index.passages[s.index]),
                                 round(s.score, 1)) for s in ranked[:5]]
@@ -195,7 +195,7 @@ class Engine:
             return self._answer(question, lang, self.index.passages[best.index], best.score, candidates)
         if best.score >= t.suggest and best.coverage >= t.suggest_coverage:
             close = [s for s in ranked[:3] if s.score >= t.suggest and best.score - s.score < 15]
-            return self._suggest(question, lang, best.score, close, candidates)
+            return self._suggest(question, lang, query, best.score, close, candidates)
         return self._decline(question, lang, best.score, candidates)
 
     # -- replies ----------------------------------------------------------------------------------
@@ -217,9 +217,8 @@ class Engine:
                       score=min(score, 100.0), section=self._heading(passage), passage_id=passage.id,
                       source=passage.text, candidates=tuple(candidates))
 
-    def _suggest(self, question: str, lang: str, score: float, close: list[_Scored],
+    def _suggest(self, question: str, lang: str, query: str, score: float, close: list[_Scored],
                  candidates: list[Candidate]) -> Answer:
-        query = " ".join(content_words(question))
         suggestions = tuple(
             Suggestion(self._question_of(p, lang, query), p.id, self._heading(p))
             for p in (self.index.passages[s.index] for s in close)
