@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.answer import Answer, Outcome
+from bot.core.answer import Answer, Outcome
 
 if TYPE_CHECKING:
-    from bot.assistant import Assistant
+    from bot.service.assistant import Assistant
 
 PROMPT = "cto-bot> "
 COMMANDS = {

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.engine import Engine
-from bot.loader import knowledge_paths, load_knowledge
+from bot.core.engine import Engine
+from bot.infra.loader import knowledge_paths, load_knowledge
 
 if TYPE_CHECKING:  # the learning loop is imported only by the commands that use it, to keep `ask` fast
-    from bot.assistant import Assistant
-    from bot.settings import Settings
+    from bot.infra.settings import Settings
+    from bot.service.assistant import Assistant
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def build_engine(knowledge: Knowledge = None, environ: Mapping[str, str] | None 
 
 def open_store(settings: Settings):
     """The SQL store named by the settings (SQLite file by default), its folder created if needed."""
-    from bot.sqlstore import SqlStore  # SQLAlchemy is imported only when a store is opened
+    from bot.infra.sqlstore import SqlStore  # SQLAlchemy is imported only when a store is opened
 
     if settings.database_url.startswith("sqlite:///"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -52,15 +52,16 @@ def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | No
     ``store`` replaces the one the settings name (tests pass a MemoryStore). A store that cannot be opened
     is logged, and the bot answers without recording.
     """
-    from bot.assistant import Assistant
-    from bot.privacy import load_salt
-    from bot.reload import LiveEngine
-    from bot.settings import Settings
-    from bot.store import BackgroundRecorder
+    from bot.infra.files import YamlFiles
+    from bot.infra.settings import Settings
+    from bot.service.assistant import Assistant
+    from bot.service.privacy import load_salt
+    from bot.service.reload import LiveEngine
+    from bot.service.store import BackgroundRecorder
 
     environ = os.environ if environ is None else environ
     settings = Settings.from_env(environ)
-    live = LiveEngine(_paths(knowledge, environ), check_every=settings.reload_seconds or float("inf"))
+    live = LiveEngine(YamlFiles(_paths(knowledge, environ)), check_every=settings.reload_seconds or float("inf"))
     recorder = None
     if settings.record or store is not None:
         try:
@@ -73,7 +74,7 @@ def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | No
 
 def reload_on_sighup(assistant: Assistant) -> None:
     """Reload the knowledge when the process gets SIGHUP (main thread only; a no-op elsewhere)."""
-    from bot.reload import LiveEngine
+    from bot.service.reload import LiveEngine
 
     source = assistant._source
     if isinstance(source, LiveEngine) and hasattr(signal, "SIGHUP"):

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.assistant import Assistant
 from bot.bootstrap import build_engine
-from bot.cli import main
-from bot.engine import Engine
-from bot.store import MemoryStore
+from bot.core.engine import Engine
+from bot.entrypoints.cli import main
+from bot.service.assistant import Assistant
+from bot.service.store import MemoryStore
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "knowledge" / "sources" / "cto-career.fr.txt"

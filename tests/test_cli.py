@@ -105,7 +105,7 @@ def test_every_subcommand_has_help(command):
 
 
 def test_ask_as_a_process_never_imports_slack_or_discord():
-    probe = ("import sys, io; from bot.cli import main; main(['ask', '--json', 'devenir cto'], "
+    probe = ("import sys, io; from bot.entrypoints.cli import main; main(['ask', '--json', 'devenir cto'], "
              "stdout=io.StringIO()); print(sorted(m for m in sys.modules if m.split('.')[0] in "
              "('slack_bolt', 'slack_sdk', 'discord', 'aiohttp')))")
     import subprocess

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import Outcome
-from bot.text import fold
+from bot.core.answer import Outcome
+from bot.core.text import fold
 
 
 def section_of(engine, question: str) -> str | None:
@@ -164,8 +164,8 @@ def test_folding_ignores_case_accents_apostrophes_and_spaces():
 
 
 def test_common_words_do_not_widen_the_search_beyond_its_bound():
-    from bot.engine import Engine, Thresholds
-    from bot.knowledge import Knowledge, Passage, Section
+    from bot.core.engine import Engine, Thresholds
+    from bot.core.knowledge import Knowledge, Passage, Section
 
     passages = tuple(Passage(id=f"p{n}", text=f"Le projet commun numéro{n} parle de sujet{n}.",
                              questions_fr=(f"Que dit le projet commun sur sujet{n} ?",), section_id="s")

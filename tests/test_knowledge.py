@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bot.check import overlaps
 from bot.errors import KnowledgeError
-from bot.importer import skeleton, split_document
-from bot.loader import knowledge_paths, load_knowledge
+from bot.infra.loader import knowledge_paths, load_knowledge
+from bot.tools.check import overlaps
+from bot.tools.importer import skeleton, split_document
 from tests.conftest import REPO, SEED, TINY_KNOWLEDGE
 
 SEED_HEADINGS = [
@@ -130,7 +130,7 @@ def test_the_importer_reads_markdown_headings_and_bullets(write_knowledge):
 
 
 def test_an_imported_skeleton_loads_as_knowledge(write_knowledge):
-    from bot.importer import to_yaml
+    from bot.tools.importer import to_yaml
 
     path = write_knowledge(to_yaml(skeleton(SEED.read_text(encoding="utf-8"))))
     knowledge = load_knowledge([path])

@@ -14,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.repl import Repl
-from bot.assistant import Assistant
 from bot.bootstrap import build_assistant
-from bot.reload import LiveEngine
-from bot.report import build_report, parse_since, render_csv, render_json, render_table
-from bot.sqlstore import SqlStore
-from bot.store import BackgroundRecorder, Interaction, MemoryStore, Vote
+from bot.infra.files import YamlFiles
+from bot.infra.sqlstore import SqlStore
+from bot.service.assistant import Assistant
+from bot.service.reload import LiveEngine
+from bot.service.store import BackgroundRecorder, Interaction, MemoryStore, Vote
+from bot.tools.report import build_report, parse_since, render_csv, render_json, render_table
 from tests.conftest import TINY_KNOWLEDGE
 
 POSTGRES_URL = os.environ.get("CTO_BOT_TEST_DATABASE_URL", "")
@@ -233,7 +234,7 @@ class Clock:
 def test_reload_picks_up_a_new_alternate_question_without_blocking_questions(write_knowledge):
     path = write_knowledge(TINY_KNOWLEDGE)
     clock = Clock()
-    live = LiveEngine([path], check_every=2.0, clock=clock)
+    live = LiveEngine(YamlFiles([path]), check_every=2.0, clock=clock)
     assistant = Assistant(live)
     assert not assistant.ask("Quelle boisson pour se réveiller ?").matched
     edited = TINY_KNOWLEDGE.replace('fr: ["Comment préparer un espresso ?"]',
@@ -252,7 +253,7 @@ def test_reload_picks_up_a_new_alternate_question_without_blocking_questions(wri
 
 def test_a_broken_edit_keeps_the_last_good_knowledge_serving_and_logs_the_line(write_knowledge, caplog):
     path = write_knowledge(TINY_KNOWLEDGE)
-    live = LiveEngine([path], check_every=0.0)
+    live = LiveEngine(YamlFiles([path]), check_every=0.0)
     path.write_text(TINY_KNOWLEDGE.replace("  - id: tea-steeping\n", "  - id: tea-steeping\n   broken: [\n"),
                     encoding="utf-8")
     with caplog.at_level(logging.ERROR):
@@ -263,7 +264,7 @@ def test_a_broken_edit_keeps_the_last_good_knowledge_serving_and_logs_the_line(w
 
 def test_questions_in_flight_never_see_a_half_loaded_index(write_knowledge):
     path = write_knowledge(TINY_KNOWLEDGE)
-    live = LiveEngine([path], check_every=0.0)
+    live = LiveEngine(YamlFiles([path]), check_every=0.0)
     assistant = Assistant(live)
     failures: list[str] = []
     stop = threading.Event()

@@ -7,9 +7,9 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Outcome
-from bot.evaluate import default_questions_path, evaluate, load_cases
-from bot.text import MAX_QUESTION_CHARS, fold
+from bot.core.answer import Outcome
+from bot.core.text import MAX_QUESTION_CHARS, fold
+from bot.tools.evaluate import default_questions_path, evaluate, load_cases
 
 MAX_REPLY_CHARS = 4000
 

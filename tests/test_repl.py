@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from adapters.repl import Repl
-from bot.assistant import Assistant
+from bot.service.assistant import Assistant
 
 
 def chat(engine, *lines: str, debug: bool = False) -> str:

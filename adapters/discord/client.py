@@ -27,8 +27,8 @@ from adapters.discord.render import (
     notice,
     render,
 )
-from bot.answer import Answer, Suggestion
-from bot.text import detect_language
+from bot.core.answer import Answer, Suggestion
+from bot.core.text import detect_language
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -42,7 +42,7 @@ THREADS = frozenset({discord.ChannelType.public_thread, discord.ChannelType.priv
 
 
 class Assistant(Protocol):
-    """What the client needs from the assistant (``bot.assistant.Assistant`` is one)."""
+    """What the client needs from the assistant (``bot.service.assistant.Assistant`` is one)."""
 
     def ask(self, question: str, *, platform: str, channel_kind: str) -> Answer: ...
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.answer import Answer, Outcome
+from bot.core.answer import Answer, Outcome
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256

@@ -30,7 +30,7 @@ from adapters.slack.render import (
     apology,
     thanks,
 )
-from bot.answer import Answer
+from bot.core.answer import Answer
 
 COMMAND = "/cto"
 HELP_WORDS = {"": "fr", "help": "en", "aide": "fr", "?": "fr"}
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 
 class Assistant(Protocol):
-    """What the Slack adapter needs from the assistant (``bot.assistant.Assistant``)."""
+    """What the Slack adapter needs from the assistant (``bot.service.assistant.Assistant``)."""
 
     def ask(self, question: str, *, platform: str, channel_kind: str) -> Answer: ...
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.mrkdwn import chunks, escape, truncate
-from bot.answer import Answer, Outcome
+from bot.core.answer import Answer, Outcome
 
 Block = dict[str, Any]
 

@@ -14,9 +14,9 @@ import pytest
 from fake_discord import FakeDiscord, connected
 
 from adapters.discord.client import CtoClient
-from bot.assistant import Assistant
 from bot.bootstrap import build_engine
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.service.assistant import Assistant
 
 KNOWLEDGE = Path(__file__).with_name("knowledge.yaml")
 

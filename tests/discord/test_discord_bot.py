@@ -11,11 +11,11 @@ from fake_discord import CHANNEL_ID, DM_CHANNEL_ID, OTHER_BOT, OTHER_HUMAN, Fake
 from adapters.discord.client import CtoClient
 from adapters.discord.cooldown import Cooldown
 from adapters.discord.render import PassageButton, render
-from bot.answer import Answer
-from bot.assistant import Assistant
 from bot.bootstrap import build_assistant
-from bot.engine import Engine
-from bot.store import MemoryStore
+from bot.core.answer import Answer
+from bot.core.engine import Engine
+from bot.service.assistant import Assistant
+from bot.service.store import MemoryStore
 
 NO_MENTIONS = {"parse": []}
 

@@ -29,12 +29,12 @@ from fake_discord import (
 
 from adapters.discord.client import CtoClient
 from adapters.discord.render import PassageButton, VoteButton
-from bot.assistant import Assistant
 from bot.bootstrap import build_assistant
-from bot.engine import Engine
-from bot.privacy import hash_user
-from bot.sqlstore import SqlStore
-from bot.store import Interaction, MemoryStore, Vote
+from bot.core.engine import Engine
+from bot.infra.sqlstore import SqlStore
+from bot.service.assistant import Assistant
+from bot.service.privacy import hash_user
+from bot.service.store import Interaction, MemoryStore, Vote
 
 QUESTION = "Combien gagne un CTO ?"
 PASSAGE = "salary-range"
@@ -222,10 +222,10 @@ class StoreDown(MemoryStore):
 async def test_a_store_that_is_down_never_stops_an_answer_or_a_vote(
         fake: FakeDiscord, engine: Engine, caplog: pytest.LogCaptureFixture, recording: str):
     if recording == "directly":
-        assistant, logger = Assistant(engine, recorder=StoreDown()), "bot.assistant"
+        assistant, logger = Assistant(engine, recorder=StoreDown()), "bot.service.assistant"
     else:  # as the CLI builds it
         assistant, logger = build_assistant([Path(__file__).with_name("knowledge.yaml")], store=StoreDown()), \
-            "bot.store"
+            "bot.service.store"
     async with connected(CtoClient(assistant, guild_ready_timeout=0.05)):
         reply = await answered(fake)
         assert reply.embed["title"] == "Le salaire du CTO"

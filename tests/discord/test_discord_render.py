@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.discord.render import NO_MENTIONS, PassageButton, VoteButton, notice, render
-from bot.answer import Answer, Outcome, Suggestion
-from bot.engine import Engine
+from bot.core.answer import Answer, Outcome, Suggestion
+from bot.core.engine import Engine
 
 
 def answer(**fields) -> Answer:

@@ -16,9 +16,9 @@ from fake_discord import BOT_ID, TOKEN, FakeDiscord
 
 from adapters.discord.client import CtoClient
 from adapters.discord.run import DiscordSettings, build_client, invite_url, serve
-from bot.assistant import Assistant
-from bot.cli import main
+from bot.entrypoints.cli import main
 from bot.errors import ConfigurationError, MissingSettingError
+from bot.service.assistant import Assistant
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = Path(__file__).with_name("knowledge.yaml")

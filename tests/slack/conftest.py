@@ -14,9 +14,9 @@ import pytest
 from slack_fake import FakeSlack
 from slack_harness import KNOWLEDGE, HttpBot, SocketBot
 
-from bot.assistant import Assistant
 from bot.bootstrap import build_engine
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.service.assistant import Assistant
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 

@@ -14,10 +14,10 @@ import pytest
 from slack_fake import FakeSlack, button_click, buttons, direct_message, feedback_button, mention
 from slack_harness import HttpBot
 
-from bot.assistant import Assistant
-from bot.engine import Engine
-from bot.sqlstore import SqlStore
-from bot.store import Interaction, MemoryStore, Vote
+from bot.core.engine import Engine
+from bot.infra.sqlstore import SqlStore
+from bot.service.assistant import Assistant
+from bot.service.store import Interaction, MemoryStore, Vote
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 """An exception in a server thread fails the test instead of passing as a warning."""
@@ -176,7 +176,7 @@ def test_a_store_that_is_down_does_not_stop_answers_or_votes_and_is_logged(
     assert post["text"].startswith("Le CTO dirige")
     assert "Merci" in thanks["text"]
     assert [(r.name, type(r.exc_info[1]).__name__) for r in errors if r.exc_info] == [
-        ("bot.assistant", "ConnectionError"), ("bot.assistant", "ConnectionError")]
+        ("bot.service.assistant", "ConnectionError"), ("bot.service.assistant", "ConnectionError")]
 
 
 def test_a_feedback_button_that_is_not_ours_records_nothing_and_apologises(

@@ -12,9 +12,9 @@ from slack_fake import BOT_USER_ID, FakeSlack, button_click, buttons, direct_mes
 from slack_harness import HttpBot
 
 from adapters.slack.render import APOLOGY
-from bot.answer import Answer, Outcome
-from bot.assistant import Assistant
-from bot.engine import Engine
+from bot.core.answer import Answer, Outcome
+from bot.core.engine import Engine
+from bot.service.assistant import Assistant
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 """An exception in a server thread fails the test instead of passing as a warning."""

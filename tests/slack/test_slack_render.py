@@ -24,9 +24,9 @@ from adapters.slack.render import (
     answer_blocks,
     answer_message,
 )
-from bot.answer import Answer, Outcome, Suggestion
 from bot.bootstrap import build_engine
-from bot.engine import Engine
+from bot.core.answer import Answer, Outcome, Suggestion
+from bot.core.engine import Engine
 
 LIVE = ("<!", "<@", "<#", "<http")
 

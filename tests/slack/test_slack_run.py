@@ -17,8 +17,8 @@ from slack_harness import KNOWLEDGE, SIGNING_SECRET
 from slack_sdk import WebClient
 
 from adapters.slack.run import SlackSettings, run
-from bot.assistant import Assistant
 from bot.errors import ConfigurationError, MissingSettingError
+from bot.service.assistant import Assistant
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 """An exception in a server thread fails the test instead of passing as a warning."""

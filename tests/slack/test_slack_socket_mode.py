@@ -17,9 +17,9 @@ from slack_fake import (
 )
 from slack_harness import SocketBot
 
-from bot.assistant import Assistant
-from bot.engine import Engine
-from bot.store import MemoryStore
+from bot.core.engine import Engine
+from bot.service.assistant import Assistant
+from bot.service.store import MemoryStore
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 """An exception in a server thread fails the test instead of passing as a warning."""

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.knowledge import Knowledge, Passage, Section
 from bot.errors import KnowledgeError
-from bot.knowledge import Knowledge, Passage, Section
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML was built with it (about ten times faster), else the pure-Python one."""

@@ -55,7 +55,7 @@ class Answer:
     """What the knowledge covers, in the question's language (for declines and help)."""
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
     answer_id: str | None = None
-    """Set when the answer was recorded (``bot.assistant``): what 👍 / 👎 votes refer to."""
+    """Set when the answer was recorded (``bot.service.assistant``): what 👍 / 👎 votes refer to."""
 
     @property
     def matched(self) -> bool:

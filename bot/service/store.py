@@ -1,8 +1,8 @@
 """What the bot remembers for its maintainers: each question's outcome, and votes on answers.
 
 The core sees only the ``Recorder`` protocol. ``MemoryStore`` keeps everything in lists (tests, the REPL
-without a database); ``bot.sqlstore.SqlStore`` keeps it in SQLite or PostgreSQL. No names are stored,
-and user ids only as salted hashes (``bot.privacy``).
+without a database); ``bot.infra.sqlstore.SqlStore`` keeps it in SQLite or PostgreSQL. No names are stored,
+and user ids only as salted hashes (``bot.service.privacy``).
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ import logging
 import uuid
 from dataclasses import replace
 
-from bot.answer import Answer, Outcome, Suggestion
-from bot.engine import Engine
-from bot.privacy import hash_user
-from bot.reload import LiveEngine
-from bot.store import Interaction, Recorder, Vote
+from bot.core.answer import Answer, Outcome, Suggestion
+from bot.core.engine import Engine
+from bot.service.privacy import hash_user
+from bot.service.reload import LiveEngine
+from bot.service.store import Interaction, Recorder, Vote
 
 log = logging.getLogger(__name__)
 

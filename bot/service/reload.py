@@ -5,51 +5,52 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Hashable
+from typing import Protocol
 
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.core.knowledge import Knowledge
 from bot.errors import KnowledgeError
-from bot.loader import knowledge_files, load_knowledge
 
 log = logging.getLogger(__name__)
+
+
+class KnowledgeSource(Protocol):
+    """Where knowledge comes from (``bot.infra.files.YamlFiles``): load it, and tell when it changed."""
+
+    def load(self) -> Knowledge:
+        """The whole knowledge, validated; raises KnowledgeError."""
+        ...
+
+    def stamp(self) -> Hashable:
+        """A value that changes when the knowledge may have changed (e.g. files' modification times)."""
+        ...
 
 
 class LiveEngine:
     """Holds the current engine. ``current`` is replaced by one assignment, so a question in flight keeps the
     engine it started with and never sees a half-loaded index. A broken edit keeps the last good knowledge."""
 
-    def __init__(self, paths: list[Path], *, check_every: float = 2.0,
+    def __init__(self, source: KnowledgeSource, *, check_every: float = 2.0,
                  clock: Callable[[], float] = time.monotonic):
-        self.paths = paths
+        self.source = source
         self.check_every = check_every
         self.clock = clock
-        self.current = Engine(load_knowledge(paths))
+        self.current = Engine(source.load())
         self.last_error: str | None = None
         self._stamp = self._stamps()
         self._checked = clock()
         self._lock = threading.Lock()
 
-    def _stamps(self) -> tuple[tuple[str, int, int], ...]:
-        try:
-            files = knowledge_files(self.paths)
-        except KnowledgeError:
-            return ()
-        stamps = []
-        for f in files:
-            try:
-                stat = f.stat()
-                stamps.append((str(f), stat.st_mtime_ns, stat.st_size))
-            except OSError:
-                continue
-        return tuple(stamps)
+    def _stamps(self) -> Hashable:
+        return self.source.stamp()
 
     def reload(self) -> bool:
         """Load the knowledge again now (e.g. on SIGHUP); True when the new knowledge is in service."""
         with self._lock:
             self._stamp = self._stamps()
             try:
-                engine = Engine(load_knowledge(self.paths))
+                engine = Engine(self.source.load())
             except KnowledgeError as error:
                 self.last_error = str(error)
                 for problem in error.problems:

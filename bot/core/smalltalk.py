@@ -10,7 +10,7 @@ True
 
 from __future__ import annotations
 
-from bot.text import STOP_WORDS, words
+from bot.core.text import STOP_WORDS, words
 
 KINDS = {
     "greeting": "bonjour salut coucou hello hi hey hiya yo bonsoir hola greetings morning evening afternoon "

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.answer import Answer, Candidate, Outcome, Suggestion
-from bot.index import Index, WordMatch
-from bot.knowledge import Knowledge, Passage
-from bot.matching import phrase_similarity, rank
-from bot.replies import message, suggestion_text, topics_line
-from bot.smalltalk import GREETING_WORDS, smalltalk_kind
-from bot.text import MAX_QUESTION_CHARS, clean, content_words, detect_language, strip_tags, truncate
+from bot.core.answer import Answer, Candidate, Outcome, Suggestion
+from bot.core.index import Index, WordMatch
+from bot.core.knowledge import Knowledge, Passage
+from bot.core.matching import phrase_similarity, rank
+from bot.core.replies import message, suggestion_text, topics_line
+from bot.core.smalltalk import GREETING_WORDS, smalltalk_kind
+from bot.core.text import MAX_QUESTION_CHARS, clean, content_words, detect_language, strip_tags, truncate
 
 MAX_TOPICS = 12
 """Replies list at most this many topics, so that they stay short however big the knowledge grows."""

@@ -13,9 +13,9 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.knowledge import Knowledge, Passage
-from bot.matching import close_words
-from bot.text import content_words, stems
+from bot.core.knowledge import Knowledge, Passage
+from bot.core.matching import close_words
+from bot.core.text import content_words, stems
 
 FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "keyword phrases": 0.5, "text": 0.9, "heading": 0.75}
 """How much a word found in each field counts: alternate questions and keywords are written to match; one word

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine import Engine
-from bot.knowledge import Knowledge
+from bot.core.engine import Engine
+from bot.core.knowledge import Knowledge
 
 
 def overlaps(knowledge: Knowledge, engine: Engine | None = None) -> list[str]:

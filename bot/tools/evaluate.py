@@ -14,15 +14,15 @@ from pathlib import Path
 
 import yaml
 
-from bot.answer import Answer
-from bot.engine import Engine
+from bot.core.answer import Answer
+from bot.core.engine import Engine
+from bot.core.text import fold
 from bot.errors import KnowledgeError
-from bot.text import fold
 
 
 def default_questions_path() -> Path:
     """The project's own question set, shipped with the package."""
-    return Path(__file__).resolve().parent / "questions.yaml"
+    return Path(__file__).resolve().parents[1] / "questions.yaml"
 
 
 def load_cases(path: Path) -> tuple[dict[str, str], list[dict]]:

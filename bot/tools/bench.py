@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from bot.engine import Engine
-from bot.evaluate import default_questions_path, load_cases, percentile
-from bot.knowledge import Knowledge, Passage, Section
+from bot.core.engine import Engine
+from bot.core.knowledge import Knowledge, Passage, Section
+from bot.tools.evaluate import default_questions_path, load_cases, percentile
 
 _SYLLABLES = "ba be bi bo bu da de di do du fa fe fi fo ka ke ki ko la le li lo lu ma me mi mo mu na ne ni no " \
              "pa pe pi po ra re ri ro ru sa se si so ta te ti to tu va ve vi vo za ze zi zo tra pre cli gro".split()

@@ -14,10 +14,10 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from bot.engine import Engine
-from bot.matching import phrase_similarity
-from bot.store import Interaction, Vote
-from bot.text import content_words
+from bot.core.engine import Engine
+from bot.core.matching import phrase_similarity
+from bot.core.text import content_words
+from bot.service.store import Interaction, Vote
 
 SAME_QUESTION = 80.0
 """The least rapidfuzz ``token_sort_ratio`` between two questions' meaningful words to group them."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from bot.errors import ConfigurationError, CtoBotError, KnowledgeError
 
 if TYPE_CHECKING:
-    from bot.assistant import Assistant
+    from bot.service.assistant import Assistant
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -67,8 +67,8 @@ def cmd_repl(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_check(args, environ, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.check import overlaps
-    from bot.loader import knowledge_paths, load_knowledge
+    from bot.infra.loader import knowledge_paths, load_knowledge
+    from bot.tools.check import overlaps
 
     paths = knowledge_paths(args.knowledge, environ)
     try:
@@ -87,7 +87,7 @@ def cmd_check(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_import(args, environ, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.importer import skeleton, to_yaml
+    from bot.tools.importer import skeleton, to_yaml
 
     raw = Path(args.file).read_text(encoding="utf-8")
     text = to_yaml(skeleton(raw, prefix=args.prefix))
@@ -100,7 +100,7 @@ def cmd_import(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_eval(args, environ, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.evaluate import default_questions_path, evaluate, load_cases, report
+    from bot.tools.evaluate import default_questions_path, evaluate, load_cases, report
 
     engine = _engine(args, environ)
     result = evaluate(engine, *load_cases(Path(args.file) if args.file else default_questions_path()))
@@ -109,7 +109,7 @@ def cmd_eval(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_bench(args, environ, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.bench import run_benchmarks
+    from bot.tools.bench import run_benchmarks
 
     run_benchmarks(_engine(args, environ), stdout, sizes=args.sizes, repeat=args.repeat)
     return EXIT_OK
@@ -136,9 +136,9 @@ def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
 def cmd_report(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from bot.bootstrap import open_store
-    from bot.report import RENDERERS, build_report, since_moment
-    from bot.settings import Settings
-    from bot.store import now
+    from bot.infra.settings import Settings
+    from bot.service.store import now
+    from bot.tools.report import RENDERERS, build_report, since_moment
 
     store = open_store(Settings.from_env(environ))
     if args.purge:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from bot.text import STOP_WORDS, clean_spaces, fold
+from bot.core.text import STOP_WORDS, clean_spaces, fold
 
 _BULLET = re.compile(r"^\s*(?:[•◦▪‣·●○■□\-*+–—]|\d+[.)])\s+")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$")

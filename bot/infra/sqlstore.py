@@ -88,7 +88,7 @@ class SqlStore:
         return f"SqlStore({self.sql.url.render_as_string(hide_password=True)!r})"
 
     def record(self, item) -> None:
-        from bot.store import Vote
+        from bot.service.store import Vote
 
         with self._schema().begin() as db:
             if not isinstance(item, Vote):
@@ -106,7 +106,7 @@ class SqlStore:
                     value=item.value, platform=item.platform, at=item.at))
 
     def interactions_since(self, since: datetime):
-        from bot.store import Interaction
+        from bot.service.store import Interaction
 
         with self._schema().connect() as db:
             rows = db.execute(select(interactions).where(interactions.c.at >= since)
@@ -114,7 +114,7 @@ class SqlStore:
             return [Interaction(**{**row, "at": _aware(row["at"])}) for row in rows]
 
     def votes_since(self, since: datetime):
-        from bot.store import Vote
+        from bot.service.store import Vote
 
         with self._schema().connect() as db:
             rows = db.execute(select(votes).where(votes.c.at >= since).order_by(votes.c.at)).mappings()

@@ -1,0 +1,1 @@
+"""Infrastructure: YAML loading, the SQL store, settings from the environment."""

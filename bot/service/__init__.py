@@ -1,0 +1,1 @@
+"""The application service: the assistant around the engine, recording, live reload, privacy."""

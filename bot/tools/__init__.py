@@ -1,0 +1,1 @@
+"""Maintainer tools: import, check, eval, bench, report."""
