@@ -106,8 +106,32 @@ def test_replies_in_the_language_of_the_question(engine, question, lang):
     answer = engine.ask(question)
     assert answer.lang == lang
     passage = engine.knowledge.passage(answer.passage_id)
-    assert answer.text == passage.text_in(lang)
-    assert answer.source == passage.text
+    assert answer.text.startswith(passage.text_in(lang))
+    assert answer.source.startswith(passage.text)
+
+
+@pytest.mark.parametrize("question, lang", [
+    ("Quelles sont les missions du CTO ?", "fr"),
+    ("What are the missions of the CTO?", "en"),
+    ("Comment devenir CTO ?", "fr"),
+    ("How do I become a CTO?", "en"),
+])
+def test_a_question_about_a_whole_list_gets_the_lead_in_and_every_item(engine, question, lang):
+    answer = engine.ask(question)
+    lead_in = engine.knowledge.passage(answer.passage_id)
+    items = engine.knowledge.items_of(lead_in)
+    assert len(items) >= 2
+    assert answer.items == tuple(item.text_in(lang) for item in items)
+    assert answer.text.splitlines() == [lead_in.text_in(lang), *(f"• {i.text_in(lang)}" for i in items)]
+    assert answer.source.splitlines() == [lead_in.text, *(i.text for i in items)]
+    assert not answer.text.rstrip().endswith(":")
+
+
+def test_a_question_about_one_item_gets_that_item_alone(engine):
+    answer = engine.ask("Qui gère le budget ?")
+    assert answer.passage_id == "missions-budget"
+    assert answer.items == ()
+    assert "budget" in answer.text and "sécurité" not in answer.text
 
 
 def test_scores_run_from_0_to_100_and_rank_outcomes(engine):

@@ -49,7 +49,12 @@ class Answer:
     """The source section's heading, verbatim; set only for ``answer``."""
     passage_id: str | None = None
     source: str | None = None
-    """The passage's original text, verbatim; set only for ``answer``."""
+    """The passage's original text, verbatim; set only for ``answer``. For a whole list: the lead-in and each
+    item, verbatim, one per line, in document order."""
+    items: tuple[str, ...] = ()
+    """For a whole-list answer, each item in the answer's language (``text`` holds the lead-in and them)."""
+    out_of_scope: str | None = None
+    """For a decline on a topic the knowledge names as not covered, that topic's id."""
     suggestions: tuple[Suggestion, ...] = ()
     topics: tuple[str, ...] = ()
     """What the knowledge covers, in the question's language (for declines and help)."""
@@ -75,4 +80,6 @@ class Answer:
             "score": round(self.score, 1),
             "suggestions": [asdict(s) for s in self.suggestions],
             "topics": list(self.topics),
+            "items": list(self.items),
+            "out_of_scope": self.out_of_scope,
         }

@@ -18,7 +18,7 @@ from bot.core.answer import Answer, Candidate, Outcome, Suggestion
 from bot.core.index import Index, WordMatch
 from bot.core.knowledge import Knowledge, Passage
 from bot.core.matching import phrase_similarity, rank
-from bot.core.replies import message, suggestion_text, topics_line
+from bot.core.replies import list_text, message, suggestion_text, topics_line
 from bot.core.smalltalk import GREETING_WORDS, smalltalk_kind
 from bot.core.text import MAX_QUESTION_CHARS, clean, content_words, detect_language, strip_tags, truncate
 
@@ -213,9 +213,19 @@ class Engine:
 
     def _answer(self, question: str, lang: str, passage: Passage, score: float,
                 candidates: list[Candidate]) -> Answer:
-        return Answer(question=question, outcome=Outcome.ANSWER, text=passage.text_in(lang), lang=lang,
+        """The passage in ``lang``; a list's lead-in comes with every item; a passage with no text in ``lang`` is
+        given in its original language, with one line that says so."""
+        items = self.knowledge.items_of(passage)
+        text, source = passage.text_in(lang), passage.text
+        if items:
+            text = list_text(text, [item.text_in(lang) for item in items])
+            source = "\n".join([passage.text, *(item.text for item in items)])
+        if not all(p.has_text_in(lang) for p in (passage, *items)):
+            text = f"{message(lang, 'original_language')}\n{text}"
+        return Answer(question=question, outcome=Outcome.ANSWER, text=text, lang=lang,
                       score=min(score, 100.0), section=self._heading(passage), passage_id=passage.id,
-                      source=passage.text, candidates=tuple(candidates))
+                      source=source, items=tuple(item.text_in(lang) for item in items),
+                      candidates=tuple(candidates))
 
     def _suggest(self, question: str, lang: str, query: str, score: float, close: list[_Scored],
                  candidates: list[Candidate]) -> Answer:
@@ -233,9 +243,13 @@ class Engine:
         return Answer(question=question, outcome=Outcome.DECLINE, text=text, lang=lang, score=score,
                       topics=topics, candidates=tuple(candidates))
 
+    def _about(self, lang: str) -> str:
+        return self.knowledge.identity.about(lang) or message(lang, "default_about")
+
     def _smalltalk(self, question: str, lang: str, kind: str) -> Answer:
         topics = self.topics(lang)
-        text = message(lang, kind)
+        greeting = self.knowledge.identity.greeting(lang) if kind == "greeting" else ""
+        text = greeting or message(lang, kind, about=self._about(lang))
         if kind in ("greeting", "help"):
             text = f"{text} {topics_line(lang, topics)}"
             if self.index.passages:

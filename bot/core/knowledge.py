@@ -1,9 +1,17 @@
-"""The knowledge model: documents made of sections made of passages."""
+"""The knowledge model: documents made of sections made of passages, plus what the maintainers add around
+them (synonyms, topics the documents do not cover, the bot's identity)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+
+LANGS = ("fr", "en")
+
+
+def other_language(lang: str) -> str:
+    """The other of the two languages."""
+    return "en" if lang == "fr" else "fr"
 
 
 @dataclass(frozen=True)
@@ -12,17 +20,26 @@ class Passage:
 
     id: str
     text: str
-    """The original text, verbatim (French for the seed)."""
+    """The original text, verbatim, in ``lang``."""
     translation: str = ""
-    """The English translation of ``text``."""
+    """``text`` in the other language, when a maintainer wrote it."""
     questions_fr: tuple[str, ...] = ()
     questions_en: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     section_id: str = ""
+    lang: str = "fr"
+    """The language of ``text``."""
+    items: tuple[str, ...] = ()
+    """For a list's lead-in ("The missions are:"), the ids of the list's items, in document order."""
+    lead_in: str = ""
+    """For a list item, the id of the passage that introduces its list."""
+
+    def has_text_in(self, lang: str) -> bool:
+        return lang == self.lang or bool(self.translation)
 
     def text_in(self, lang: str) -> str:
-        """The passage in ``lang``: the translation for English when there is one."""
-        return self.translation if lang == "en" and self.translation else self.text
+        """The passage in ``lang`` when it has text in it, else the original."""
+        return self.text if lang == self.lang or not self.translation else self.translation
 
     def questions_in(self, lang: str) -> tuple[str, ...]:
         """Alternate questions in ``lang``, falling back to the other language."""
@@ -37,16 +54,20 @@ class Section:
 
     id: str
     heading: str
-    """The heading, verbatim from the document."""
+    """The heading, verbatim from the document, in ``lang``."""
     heading_en: str = ""
+    heading_fr: str = ""
     topic_fr: str = ""
     """A short name of what the section covers, for lists of topics."""
     topic_en: str = ""
     passages: tuple[Passage, ...] = ()
+    lang: str = "fr"
 
     def title_in(self, lang: str) -> str:
-        """The heading in ``lang``."""
-        return self.heading_en if lang == "en" and self.heading_en else self.heading
+        """The heading in ``lang`` when there is one, else the original."""
+        if lang == self.lang:
+            return self.heading
+        return (self.heading_en if lang == "en" else self.heading_fr) or self.heading
 
     def topic_in(self, lang: str) -> str:
         """A short topic name in ``lang``, falling back to the heading."""
@@ -55,11 +76,50 @@ class Section:
 
 
 @dataclass(frozen=True)
+class OutOfScope:
+    """A topic people ask about that the documents do not cover: such questions get a precise decline."""
+
+    id: str
+    topic_fr: str
+    """What the topic is, as a noun phrase ("les salaires"), for "the document does not cover …"."""
+    topic_en: str
+    questions_fr: tuple[str, ...] = ()
+    questions_en: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    def topic_in(self, lang: str) -> str:
+        return (self.topic_en if lang == "en" else self.topic_fr) or self.topic_fr or self.topic_en
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the bot says it is: its name and what it answers about, in each language."""
+
+    name: str = ""
+    about_fr: str = ""
+    """What the bot answers about, as a noun phrase: « le métier de CTO »."""
+    about_en: str = ""
+    greeting_fr: str = ""
+    """Replaces the default greeting sentence, when set."""
+    greeting_en: str = ""
+
+    def about(self, lang: str) -> str:
+        return (self.about_en if lang == "en" else self.about_fr) or self.about_fr or self.about_en
+
+    def greeting(self, lang: str) -> str:
+        return self.greeting_en if lang == "en" else self.greeting_fr
+
+
+@dataclass(frozen=True)
 class Knowledge:
-    """Every section of every loaded document, in file order."""
+    """Every section of every loaded document, in file order, and what surrounds them."""
 
     sections: tuple[Section, ...] = ()
     sources: tuple[str, ...] = field(default=())
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    """Groups of words or phrases that mean the same here (``qualités``, ``compétences``, ``skills``)."""
+    out_of_scope: tuple[OutOfScope, ...] = ()
+    identity: Identity = field(default_factory=Identity)
 
     @cached_property
     def passages(self) -> tuple[Passage, ...]:
@@ -79,3 +139,7 @@ class Knowledge:
 
     def passage(self, passage_id: str) -> Passage | None:
         return self._passages_by_id.get(passage_id)
+
+    def items_of(self, passage: Passage) -> tuple[Passage, ...]:
+        """The list items a lead-in introduces, in document order (none for other passages)."""
+        return tuple(p for i in passage.items if (p := self.passage(i)) is not None)

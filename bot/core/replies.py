@@ -1,4 +1,7 @@
-"""The bot's own sentences, in French and English. Adapters render them; the engine fills them in."""
+"""The bot's own sentences, in French and English. Adapters render them; the engine fills them in.
+
+What the bot answers about (``{about}``) comes from the knowledge's ``bot`` block, not from here.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +9,30 @@ from collections.abc import Sequence
 
 MESSAGES = {
     "fr": {
-        "greeting": "Bonjour ! Je réponds aux questions sur le métier de CTO (directeur technique).",
-        "thanks": "Avec plaisir ! N’hésitez pas si vous avez d’autres questions sur le métier de CTO.",
+        "greeting": "Bonjour ! Je réponds aux questions sur {about}.",
+        "thanks": "Avec plaisir ! N’hésitez pas si vous avez d’autres questions sur {about}.",
         "bye": "Au revoir, et bonne continuation !",
-        "help": "Posez-moi une question sur le métier de CTO, en français ou en anglais.",
+        "help": "Posez-moi une question sur {about}, en français ou en anglais.",
         "topics": "Je peux vous parler de : {topics}.",
         "suggest": "Je ne suis pas sûr d’avoir compris. Vouliez-vous dire :",
-        "decline": "Je n’ai pas la réponse : mon document sur le métier de CTO ne traite pas de cette question.",
+        "decline": "Je n’ai pas la réponse : mes documents ne traitent pas de cette question.",
+        "out_of_scope": "Je n’ai pas la réponse : mes documents ne traitent pas de {topic}.",
         "example": "Par exemple : « {example} »",
+        "original_language": "(Ce passage n’existe qu’en anglais.)",
+        "default_about": "mes documents",
     },
     "en": {
-        "greeting": "Hello! I answer questions about the CTO (Chief Technology Officer) career.",
-        "thanks": "You're welcome! Ask me anything else about the CTO career.",
+        "greeting": "Hello! I answer questions about {about}.",
+        "thanks": "You're welcome! Ask me anything else about {about}.",
         "bye": "Goodbye, and good luck!",
-        "help": "Ask me a question about the CTO career, in English or in French.",
+        "help": "Ask me a question about {about}, in English or in French.",
         "topics": "I can tell you about: {topics}.",
         "suggest": "I'm not sure I understood. Did you mean:",
-        "decline": "I don't know: my document about the CTO career does not cover that question.",
+        "decline": "I don't know: my documents do not cover that question.",
+        "out_of_scope": "I don't know: my documents do not cover {topic}.",
         "example": "For example: “{example}”",
+        "original_language": "(This passage only exists in French.)",
+        "default_about": "my documents",
     },
 }
 
@@ -39,3 +48,14 @@ def topics_line(lang: str, topics: Sequence[str]) -> str:
 
 def suggestion_text(lang: str, questions: Sequence[str]) -> str:
     return "\n".join([message(lang, "suggest"), *(f"- {q}" for q in questions)])
+
+
+def list_text(lead_in: str, items: Sequence[str]) -> str:
+    """A lead-in and its items as plain text, one "• item" per line.
+
+    >>> print(list_text("Les missions :", ["les équipes ;", "le budget."]))
+    Les missions :
+    • les équipes ;
+    • le budget.
+    """
+    return "\n".join([lead_in, *(f"• {item}" for item in items)])

@@ -15,6 +15,11 @@ The format (one file per document; every file in a folder is merged)::
           fr: [Que fait un CTO ?]
           en: [What does a CTO do?]
         keywords: [directeur technique, CTO role]
+        items: [missions-teams, missions-security]   # a list's lead-in: the ids of its items, in order
+
+Beside ``sections``, a file may hold ``lang`` (``fr`` or ``en``: the language of its texts; default ``fr``),
+``synonyms`` (groups of words that mean the same here), ``out_of_scope`` (topics people ask about that the
+documents do not cover) and ``bot`` (the bot's name and what it answers about). The README documents them.
 """
 
 from __future__ import annotations
@@ -25,14 +30,18 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.knowledge import Knowledge, Passage, Section
+from dataclasses import replace
+
+from bot.core.knowledge import LANGS, Identity, Knowledge, OutOfScope, Passage, Section
 from bot.errors import KnowledgeError
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML was built with it (about ten times faster), else the pure-Python one."""
-SECTION_KEYS = {"id", "heading", "heading_en", "topic", "passages"}
-PASSAGE_KEYS = {"id", "text", "translation", "questions", "keywords"}
-LANGS = ("fr", "en")
+FILE_KEYS = {"sections", "document", "source", "lang", "bot", "synonyms", "out_of_scope"}
+SECTION_KEYS = {"id", "heading", "heading_en", "heading_fr", "topic", "passages"}
+PASSAGE_KEYS = {"id", "text", "translation", "questions", "keywords", "items"}
+TOPIC_KEYS = {"id", "topic", "questions", "keywords"}
+BOT_KEYS = {"name", "about", "greeting"}
 
 
 def knowledge_files(paths: Iterable[Path]) -> list[Path]:
@@ -55,16 +64,41 @@ def load_knowledge(paths: Iterable[Path | str]) -> Knowledge:
     """Load, validate and merge every knowledge file under ``paths``; raise KnowledgeError listing all problems."""
     files = knowledge_files([Path(p) for p in paths])
     problems: list[str] = []
-    sections: list[Section] = []
-    defined: list[tuple[str, str, str]] = []
-    for file in files:
-        reader = _FileReader(file, problems)
-        sections.extend(reader.sections())
-        defined.extend(reader.defined)
+    readers = [_FileReader(file, problems) for file in files]
+    sections = [s for reader in readers for s in reader.read()]
+    defined = [d for reader in readers for d in reader.defined]
     _check_unique_ids(defined, problems)
+    sections = _link_lists(sections, [link for reader in readers for link in reader.lists], problems)
+    identities = [reader.identity for reader in readers if reader.identity is not None]
     if problems:
         raise KnowledgeError(problems)
-    return Knowledge(sections=tuple(sections), sources=tuple(str(f) for f in files))
+    return Knowledge(sections=tuple(sections), sources=tuple(str(f) for f in files),
+                     synonyms=tuple(g for reader in readers for g in reader.synonyms),
+                     out_of_scope=tuple(t for reader in readers for t in reader.out_of_scope),
+                     identity=identities[0] if identities else Identity())
+
+
+def _link_lists(sections: list[Section], lists: list[tuple[str, tuple[str, ...], str]],
+                problems: list[str]) -> list[Section]:
+    """Check each lead-in's ``items`` (passages of its own section, in no other list) and mark each item with
+    its lead-in. ``lists`` holds (lead-in id, item ids, file:line)."""
+    section_of = {p.id: s.id for s in sections for p in s.passages}
+    lead_in_of: dict[str, str] = {}
+    for lead_in, items, where in lists:
+        for item in items:
+            if item not in section_of:
+                problems.append(f"{where}: passage {lead_in!r} lists item {item!r}, which is no passage id")
+            elif item == lead_in:
+                problems.append(f"{where}: passage {lead_in!r} lists itself as an item")
+            elif section_of[item] != section_of.get(lead_in):
+                problems.append(f"{where}: item {item!r} of {lead_in!r} belongs to another section; a list's "
+                                "items follow their lead-in in the same section")
+            elif item in lead_in_of:
+                problems.append(f"{where}: item {item!r} is already in the list of {lead_in_of[item]!r}")
+            else:
+                lead_in_of[item] = lead_in
+    return [replace(s, passages=tuple(replace(p, lead_in=lead_in_of[p.id]) if p.id in lead_in_of else p
+                                      for p in s.passages)) for s in sections]
 
 
 def _check_unique_ids(defined: list[tuple[str, str, str]], problems: list[str]) -> None:
@@ -87,6 +121,11 @@ class _FileReader:
         self.file = file
         self.problems = problems
         self.defined: list[tuple[str, str, str]] = []
+        self.lists: list[tuple[str, tuple[str, ...], str]] = []
+        self.synonyms: list[tuple[str, ...]] = []
+        self.out_of_scope: list[OutOfScope] = []
+        self.identity: Identity | None = None
+        self.lang = "fr"
 
     def where(self, node: yaml.Node) -> str:
         return f"{self.file}:{node.start_mark.line + 1}"
@@ -94,7 +133,8 @@ class _FileReader:
     def fail(self, node: yaml.Node, message: str) -> None:
         self.problems.append(f"{self.where(node)}: {message}")
 
-    def sections(self) -> list[Section]:
+    def read(self) -> list[Section]:
+        """The file's sections; its synonyms, out-of-scope topics and identity are kept on the reader."""
         try:
             root = yaml.compose(self.file.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         except yaml.MarkedYAMLError as error:
@@ -112,9 +152,23 @@ class _FileReader:
         if not isinstance(root, yaml.MappingNode):
             self.fail(root, "the file must be a mapping with a 'sections' list")
             return []
-        fields = self.mapping(root, {"sections", "document", "source", "lang"}, "the file")
+        fields = self.mapping(root, FILE_KEYS, "the file")
+        if "lang" in fields:
+            lang = self.string(fields, "lang", root, "the file")
+            if lang in LANGS:
+                self.lang = lang
+            elif lang:
+                self.fail(fields["lang"], f"'lang' must be one of {', '.join(LANGS)}, not {lang!r}")
+        if "synonyms" in fields:
+            self.synonyms = self.synonym_groups(fields["synonyms"])
+        if "out_of_scope" in fields:
+            self.out_of_scope = self.topics(fields["out_of_scope"])
+        if "bot" in fields:
+            self.identity = self.bot(fields["bot"])
         if "sections" not in fields:
-            self.fail(root, "missing 'sections': the file needs a list of sections")
+            if not ({"synonyms", "out_of_scope", "bot"} & fields.keys()):
+                self.fail(root, "missing 'sections': the file needs a list of sections (or synonyms, "
+                                "out_of_scope or bot)")
             return []
         node = fields["sections"]
         if not isinstance(node, yaml.SequenceNode) or not node.value:
@@ -190,7 +244,8 @@ class _FileReader:
             passages = [p for item in passages_node.value if (p := self.passage(item, section_id)) is not None]
         section = Section(id=section_id, heading=heading,
                           heading_en=self.string(fields, "heading_en", node, what, required=False),
-                          topic_fr=topic_fr, topic_en=topic_en, passages=tuple(passages))
+                          heading_fr=self.string(fields, "heading_fr", node, what, required=False),
+                          topic_fr=topic_fr, topic_en=topic_en, passages=tuple(passages), lang=self.lang)
         self.defined.append(("section", section_id, self.where(node)))
         return section
 
@@ -201,14 +256,10 @@ class _FileReader:
         fields = self.mapping(node, PASSAGE_KEYS, "a passage")
         passage_id = self.string(fields, "id", node, "a passage")
         what = f"passage {passage_id!r}" if passage_id else "a passage"
-        questions: dict[str, tuple[str, ...]] = {lang: () for lang in LANGS}
-        if "questions" in fields:
-            q = fields["questions"]
-            if isinstance(q, yaml.MappingNode):
-                by_lang = self.mapping(q, set(LANGS), f"{what} questions")
-                questions = {lang: self.strings(by_lang.get(lang), f"{what} questions.{lang}") for lang in LANGS}
-            else:
-                self.fail(q, f"{what}: 'questions' must be a mapping like {{fr: [...], en: [...]}}")
+        questions = self.questions(fields.get("questions"), what)
+        items = self.strings(fields.get("items"), f"{what} items")
+        if items:
+            self.lists.append((passage_id, items, self.where(fields["items"])))
         passage = Passage(
             id=passage_id,
             text=self.string(fields, "text", node, what),
@@ -217,9 +268,78 @@ class _FileReader:
             questions_en=questions["en"],
             keywords=self.strings(fields.get("keywords"), f"{what} keywords"),
             section_id=section_id,
+            lang=self.lang,
+            items=items,
         )
         self.defined.append(("passage", passage_id, self.where(node)))
         return passage
+
+    def questions(self, node: yaml.Node | None, what: str) -> dict[str, tuple[str, ...]]:
+        if node is None:
+            return {lang: () for lang in LANGS}
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"{what}: 'questions' must be a mapping like {{fr: [...], en: [...]}}")
+            return {lang: () for lang in LANGS}
+        by_lang = self.mapping(node, set(LANGS), f"{what} questions")
+        return {lang: self.strings(by_lang.get(lang), f"{what} questions.{lang}") for lang in LANGS}
+
+    def by_language(self, node: yaml.Node, what: str) -> dict[str, str]:
+        """A ``{fr: ..., en: ...}`` mapping of texts (either may be missing)."""
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"{what} must be a mapping like {{fr: ..., en: ...}}")
+            return {}
+        names = self.mapping(node, set(LANGS), what)
+        return {lang: self.string(names, lang, node, what, required=False) for lang in LANGS}
+
+    def synonym_groups(self, node: yaml.Node) -> list[tuple[str, ...]]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, "'synonyms' must be a list of groups, each a list of words that mean the same")
+            return []
+        groups = []
+        for item in node.value:
+            group = self.strings(item, "a synonym group")
+            if item.tag != "tag:yaml.org,2002:null" and isinstance(item, yaml.SequenceNode) and len(group) < 2:
+                self.fail(item, "a synonym group needs at least two words or phrases")
+            elif len(group) >= 2:
+                groups.append(group)
+        return groups
+
+    def topics(self, node: yaml.Node) -> list[OutOfScope]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, "'out_of_scope' must be a list of topics, each with 'id', 'topic' and 'questions'")
+            return []
+        found = []
+        for item in node.value:
+            if not isinstance(item, yaml.MappingNode):
+                self.fail(item, "each out-of-scope topic must be a mapping with 'id', 'topic' and 'questions'")
+                continue
+            fields = self.mapping(item, TOPIC_KEYS, "an out-of-scope topic")
+            topic_id = self.string(fields, "id", item, "an out-of-scope topic")
+            what = f"out-of-scope topic {topic_id!r}" if topic_id else "an out-of-scope topic"
+            names = self.by_language(fields["topic"], f"{what} 'topic'") if "topic" in fields else {}
+            if not any(names.values()):
+                self.fail(item, f"{what} needs a 'topic' like {{fr: les salaires, en: salaries}}")
+            questions = self.questions(fields.get("questions"), what)
+            keywords = self.strings(fields.get("keywords"), f"{what} keywords")
+            if not (questions["fr"] or questions["en"] or keywords):
+                self.fail(item, f"{what} needs 'questions' (or 'keywords') that people ask about it")
+            self.defined.append(("out-of-scope topic", topic_id, self.where(item)))
+            found.append(OutOfScope(id=topic_id, topic_fr=names.get("fr", ""), topic_en=names.get("en", ""),
+                                    questions_fr=questions["fr"], questions_en=questions["en"], keywords=keywords))
+        return found
+
+    def bot(self, node: yaml.Node) -> Identity | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, "'bot' must be a mapping with 'name', 'about' and optionally 'greeting'")
+            return None
+        fields = self.mapping(node, BOT_KEYS, "'bot'")
+        about = self.by_language(fields["about"], "bot 'about'") if "about" in fields else {}
+        greeting = self.by_language(fields["greeting"], "bot 'greeting'") if "greeting" in fields else {}
+        if not any(about.values()):
+            self.fail(node, "'bot' needs 'about', what the bot answers about: {fr: le métier de CTO, en: ...}")
+        return Identity(name=self.string(fields, "name", node, "'bot'", required=False),
+                        about_fr=about.get("fr", ""), about_en=about.get("en", ""),
+                        greeting_fr=greeting.get("fr", ""), greeting_en=greeting.get("en", ""))
 
 
 def default_knowledge_path() -> Path:
