@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
-
-from dataclasses import replace
 
 from bot.core.knowledge import LANGS, Identity, Knowledge, OutOfScope, Passage, Section
 from bot.errors import KnowledgeError
