@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core.engine import Engine
-from bot.infra.loader import knowledge_paths, load_knowledge
+from bot.infra.cache import EngineBuilder, EngineCache, cached_engine
+from bot.infra.loader import knowledge_paths
 
 if TYPE_CHECKING:  # the learning loop is imported only by the commands that use it, to keep `ask` fast
     from bot.infra.settings import Settings
@@ -28,12 +29,19 @@ def _paths(knowledge: Knowledge, environ: Mapping[str, str]) -> list[Path]:
     return knowledge_paths(str(knowledge) if knowledge else None, environ)
 
 
-def build_engine(knowledge: Knowledge = None, environ: Mapping[str, str] | None = None) -> Engine:
-    """An engine over the knowledge at ``knowledge``, else ``CTO_BOT_KNOWLEDGE``, else the installed folder.
+def _cache(environ: Mapping[str, str], cache: bool) -> EngineCache | None:
+    return EngineCache.from_env(environ) if cache else None
+
+
+def build_engine(knowledge: Knowledge = None, environ: Mapping[str, str] | None = None, *,
+                 cache: bool = True) -> Engine:
+    """An engine over the knowledge at ``knowledge``, else ``CTO_BOT_KNOWLEDGE``, else the installed folder;
+    read from the engine cache in the data folder unless ``cache`` is False or ``CTO_BOT_CACHE=0``.
 
     Raises KnowledgeError (with ``file:line`` problems) when the knowledge is broken.
     """
-    return Engine(load_knowledge(_paths(knowledge, os.environ if environ is None else environ)))
+    environ = os.environ if environ is None else environ
+    return cached_engine(_paths(knowledge, environ), _cache(environ, cache))
 
 
 def open_store(settings: Settings):
@@ -46,7 +54,7 @@ def open_store(settings: Settings):
 
 
 def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | None = None, *,
-                    store=None) -> Assistant:
+                    store=None, cache: bool = True) -> Assistant:
     """The engine with live reload, outcome recording and votes, as the REPL, Slack and Discord run it.
 
     ``store`` replaces the one the settings name (tests pass a MemoryStore). A store that cannot be opened
@@ -61,7 +69,8 @@ def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | No
 
     environ = os.environ if environ is None else environ
     settings = Settings.from_env(environ)
-    live = LiveEngine(YamlFiles(_paths(knowledge, environ)), check_every=settings.reload_seconds or float("inf"))
+    live = LiveEngine(YamlFiles(_paths(knowledge, environ)), check_every=settings.reload_seconds or float("inf"),
+                      build=EngineBuilder(_cache(environ, cache)))
     recorder = None
     if settings.record or store is not None:
         try:

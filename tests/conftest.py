@@ -119,7 +119,8 @@ def cli() -> Callable[..., Run]:
 
     def run(*argv: str, stdin: str = "", env: dict[str, str] | None = None) -> Run:
         out, err = io.StringIO(), io.StringIO()
-        status = main(list(argv), environ=env or {}, stdin=io.StringIO(stdin), stdout=out, stderr=err)
+        environ = {"CTO_BOT_DATA_DIR": os.environ["CTO_BOT_DATA_DIR"], **(env or {})}  # keep the cache out of ~
+        status = main(list(argv), environ=environ, stdin=io.StringIO(stdin), stdout=out, stderr=err)
         return Run(status, out.getvalue(), err.getvalue())
 
     return run
@@ -129,6 +130,7 @@ def run_process(*args: str, stdin: str = "", env: dict[str, str] | None = None,
                 cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m bot ARGS`` as a whole process, as users and the scorer do."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("CTO_BOT_", "SLACK_", "DISCORD_"))}
+    environ["CTO_BOT_DATA_DIR"] = os.environ["CTO_BOT_DATA_DIR"]  # the tests' own salt and engine cache
     environ.update(env or {})
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
                           encoding="utf-8", env=environ, cwd=cwd or REPO, timeout=60)

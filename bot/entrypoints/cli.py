@@ -26,7 +26,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def _engine(args: argparse.Namespace, environ: Mapping[str, str]):
     from bot.bootstrap import build_engine
 
-    return build_engine(args.knowledge, environ)
+    return build_engine(args.knowledge, environ, cache=not args.no_cache)
 
 
 @contextmanager
@@ -35,7 +35,7 @@ def _serving(args: argparse.Namespace, environ: Mapping[str, str]) -> Iterator[A
     the store is written when they stop."""
     from bot.bootstrap import build_assistant, reload_on_sighup
 
-    assistant = build_assistant(args.knowledge, environ)
+    assistant = build_assistant(args.knowledge, environ, cache=not args.no_cache)
     reload_on_sighup(assistant)
     try:
         yield assistant
@@ -163,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--knowledge", metavar="PATH",
                         help="a knowledge YAML file or folder (default: $CTO_BOT_KNOWLEDGE, else the installed one)")
+    common.add_argument("--no-cache", action="store_true", help="build the engine, skip its cache (as CTO_BOT_CACHE=0)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:

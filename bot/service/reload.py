@@ -32,11 +32,13 @@ class LiveEngine:
     engine it started with and never sees a half-loaded index. A broken edit keeps the last good knowledge."""
 
     def __init__(self, source: KnowledgeSource, *, check_every: float = 2.0,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, build: Callable[[KnowledgeSource], Engine] | None = None):
         self.source = source
+        self.build = build or (lambda source: Engine(source.load()))
+        """Makes an engine from the source (``bot.infra.cache.EngineBuilder``: cached, built in a child process)."""
         self.check_every = check_every
         self.clock = clock
-        self.current = Engine(source.load())
+        self.current = self.build(source)
         self.last_error: str | None = None
         self._stamp = self._stamps()
         self._checked = clock()
@@ -50,7 +52,7 @@ class LiveEngine:
         with self._lock:
             self._stamp = self._stamps()
             try:
-                engine = Engine(self.source.load())
+                engine = self.build(self.source)
             except KnowledgeError as error:
                 self.last_error = str(error)
                 for problem in error.problems:

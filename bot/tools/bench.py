@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import resource
 import shutil
@@ -25,10 +26,10 @@ def synthetic_knowledge(passages: int, seed: int = 7) -> Knowledge:
     """Knowledge of ``passages`` passages made of pseudo-words, with a Zipf-like word distribution."""
     rng = random.Random(seed)
     vocabulary = sorted({"".join(rng.choices(_SYLLABLES, k=rng.randint(2, 4))) for _ in range(passages * 4)})
-    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    cum_weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))
 
     def sentence(n: int) -> str:
-        return " ".join(rng.choices(vocabulary, weights=weights, k=n))
+        return " ".join(rng.choices(vocabulary, cum_weights=cum_weights, k=n))
 
     sections = []
     for s in range(max(passages // 10, 1)):

@@ -1,0 +1,339 @@
+"""The built engine cached on disk, so that a process starts without parsing YAML or building the index.
+
+A cache file is named by a hash of every knowledge file's path and bytes, the package and Python versions and
+the sources of ``bot/core`` (any engine change makes a new name). It lives in ``$CTO_BOT_DATA_DIR/cache/``,
+mode 0600, and is written to a temporary file then renamed, so that processes sharing the folder never read
+half a file. A file that cannot be read is logged, removed and rebuilt; only the most recently used few are
+kept. ``CTO_BOT_CACHE=0`` (or ``--no-cache``) turns the cache off.
+
+Run as ``python -m bot.infra.cache PATH...`` it builds the engine in its own process (for a reload that does
+not hold the serving process's GIL) and prints where the pickle is, or the knowledge's problems, as JSON.
+"""
+
+from __future__ import annotations
+
+import array
+import copyreg
+import hashlib
+import itertools
+import json
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import bot.core
+from bot.core.engine import Engine
+from bot.core.index import Index
+from bot.errors import KnowledgeError
+from bot.infra.loader import knowledge_files, load_knowledge
+from bot.service.reload import KnowledgeSource
+
+log = logging.getLogger(__name__)
+
+CACHE_ENV = "CTO_BOT_CACHE"
+KEEP = 4
+"""How many cache files are kept (the most recently used): a few knowledge versions, or folders, in turn."""
+STALE_TEMPORARY_SECONDS = 3600
+"""A temporary file older than this was left by a process that died while writing: it is removed."""
+_PREFIX, _SUFFIX = "engine-", ".pickle"
+
+
+def cache_enabled(environ: Mapping[str, str]) -> bool:
+    """False when ``CTO_BOT_CACHE`` is ``0``, ``false``, ``no`` or ``off``."""
+    return environ.get(CACHE_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+@lru_cache(maxsize=1)
+def code_version() -> bytes:
+    """What the engine's code is: the package and Python versions and the bytes of every ``bot/core`` module."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    try:
+        digest.update(version("cto-bot").encode())
+    except PackageNotFoundError:
+        digest.update(b"not installed")
+    digest.update(f"{sys.version}|{pickle.HIGHEST_PROTOCOL}".encode())
+    for module in sorted(Path(next(iter(bot.core.__path__))).glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.digest()
+
+
+def knowledge_key(files: Iterable[Path]) -> str:
+    """The cache key of the engine over ``files``: their paths and contents, and the code version."""
+    digest = hashlib.sha256(code_version())
+    for file in files:
+        content = file.read_bytes()
+        digest.update(f"\0{file.resolve()}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()[:40]
+
+
+class EngineCache:
+    """Engines pickled in one folder, one file per key."""
+
+    def __init__(self, directory: Path, *, keep: int = KEEP):
+        self.directory = Path(directory)
+        self.keep = keep
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> EngineCache | None:
+        """The cache in the data folder, or None when ``CTO_BOT_CACHE`` turns it off."""
+        from bot.infra.settings import Settings
+
+        return cls(Settings.from_env(environ).data_dir / "cache") if cache_enabled(environ) else None
+
+    def path(self, key: str) -> Path:
+        return self.directory / f"{_PREFIX}{key}{_SUFFIX}"
+
+    def load(self, key: str) -> Engine | None:
+        """The engine cached under ``key``, or None when there is none or it cannot be read (then it is removed)."""
+        path = self.path(key)
+        try:
+            engine = read_engine(path)
+        except FileNotFoundError:
+            return None
+        except Exception as error:  # a corrupt, truncated, foreign or outdated file: rebuild, never crash
+            log.warning("engine cache %s unreadable (%s: %s); rebuilding it", path, type(error).__name__, error)
+            path.unlink(missing_ok=True)
+            return None
+        try:
+            os.utime(path)  # most recently used: pruned last
+        except OSError:
+            pass
+        return engine
+
+    def save(self, key: str, engine: Engine) -> Path | None:
+        """Write ``engine`` under ``key`` atomically; None (and a warning) when the folder is not writable."""
+        try:
+            self._make_folder()
+            path = write_engine(engine, self.directory, self.path(key))
+        except OSError as error:
+            log.warning("engine cache not written in %s (%s); answering without it", self.directory, error)
+            return None
+        self.prune()
+        return path
+
+    def prune(self) -> None:
+        """Remove all but the ``keep`` most recently used cache files, and temporary files left by dead writers."""
+        try:
+            entries = [(p, p.stat().st_mtime) for p in self.directory.iterdir() if p.name.startswith(_PREFIX)]
+        except OSError:
+            return
+        done = sorted(((p, t) for p, t in entries if p.suffix == _SUFFIX), key=lambda e: e[1], reverse=True)
+        stale = [p for p, t in entries if p.suffix != _SUFFIX and t < time.time() - STALE_TEMPORARY_SECONDS]
+        for path in [p for p, _ in done[self.keep:]] + stale:
+            path.unlink(missing_ok=True)
+
+    def _make_folder(self) -> None:
+        self.directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, exist_ok=True)
+
+
+def read_engine(path: Path) -> Engine:
+    """Unpickle the engine at ``path``, only from a file of this user that no one else may write."""
+    with open(path, "rb") as file:
+        status = os.fstat(file.fileno())
+        if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
+            raise PermissionError(f"owned by uid {status.st_uid} with mode {status.st_mode & 0o777:o}; "
+                                  "the cache only reads files of this user that others cannot write")
+        engine = pickle.load(file)
+    if not isinstance(engine, Engine):
+        raise TypeError(f"holds a {type(engine).__name__}, not an engine")
+    return engine
+
+
+def write_engine(engine: Engine, directory: Path, path: Path) -> Path:
+    """Pickle ``engine`` to ``path`` through a 0600 temporary file in ``directory`` renamed into place."""
+    descriptor, temporary = tempfile.mkstemp(prefix=_PREFIX, suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(engine)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# -- compact postings --------------------------------------------------------------------------------
+# Postings are the bulk of an engine: side → stem → {passage number: strength}. Pickled as they are, every
+# number becomes its own object on loading (twice the memory) and loading takes seconds. They are written
+# instead as flat arrays, and read back into dicts that share one int object per passage and one float per
+# strength, as a freshly built index does.
+
+def _reduce_index(index: Index) -> tuple[Any, ...]:
+    state = dict(vars(index))
+    postings = state.get("postings")
+    if isinstance(postings, dict) and _is_plain_postings(postings):
+        state["postings"] = _PackedPostings.pack(postings)
+    return _restore_index, (type(index), state)
+
+
+def _restore_index(cls: type, state: dict[str, Any]) -> Any:
+    if isinstance(state.get("postings"), _PackedPostings):
+        state["postings"] = state["postings"].unpack()
+    index: Any = object.__new__(cls)
+    vars(index).update(state)
+    return index
+
+
+def _is_plain_postings(postings: dict[Any, Any]) -> bool:
+    for by_stem in postings.values():
+        if not isinstance(by_stem, dict):
+            return False
+        for found in itertools.islice(by_stem.values(), 50):
+            if not isinstance(found, dict) or not all(type(i) is int and type(s) is float for i, s in found.items()):
+                return False
+    return True
+
+
+class _PackedPostings:
+    """Postings as arrays: per side, the stems, how many passages each holds, their numbers and strengths."""
+
+    def __init__(self, strengths: list[float], top: int, sides: dict[str, tuple[list[str], bytes, bytes, bytes]]):
+        self.strengths = strengths
+        self.top = top
+        self.sides = sides
+
+    @classmethod
+    def pack(cls, postings: dict[str, dict[str, dict[int, float]]]) -> _PackedPostings:
+        strengths = sorted({s for by_stem in postings.values() for found in by_stem.values() for s in found.values()})
+        code = {s: n for n, s in enumerate(strengths)}
+        sides: dict[str, tuple[list[str], bytes, bytes, bytes]] = {}
+        top = max((i for by_stem in postings.values() for found in by_stem.values() for i in found), default=0)
+        for side, by_stem in postings.items():
+            counts = array.array("I", map(len, by_stem.values()))
+            numbers = array.array("I", (i for found in by_stem.values() for i in found))
+            codes = array.array("H", (code[s] for found in by_stem.values() for s in found.values()))
+            sides[side] = (list(by_stem), counts.tobytes(), numbers.tobytes(), codes.tobytes())
+        return cls(strengths, top, sides)
+
+    def unpack(self) -> dict[str, dict[str, dict[int, float]]]:
+        ints = list(range(self.top + 1))  # one int object per passage, shared by every posting
+        postings: dict[str, dict[str, dict[int, float]]] = {}
+        for side, (stems, counts, numbers, codes) in self.sides.items():
+            pairs = zip(map(ints.__getitem__, array.array("I", numbers)),
+                        map(self.strengths.__getitem__, array.array("H", codes)), strict=True)
+            postings[side] = {stem: dict(itertools.islice(pairs, n)) for stem, n in zip(stems, array.array("I", counts),
+                                                                                       strict=True)}
+        return postings
+
+
+class _Pickler(pickle.Pickler):
+    dispatch_table = {**copyreg.dispatch_table, Index: _reduce_index}
+
+
+# -- building -----------------------------------------------------------------------------------------
+
+def cached_engine(paths: list[Path], cache: EngineCache | None) -> Engine:
+    """The engine over the knowledge at ``paths``: from ``cache`` when it holds it, else built (and cached).
+
+    Raises KnowledgeError when the knowledge is broken.
+    """
+    if cache is None:
+        return Engine(load_knowledge(paths))
+    files = knowledge_files(paths)
+    key = knowledge_key(files)
+    engine = cache.load(key)
+    if engine is None:
+        engine = Engine(load_knowledge(paths))
+        if knowledge_key(files) == key:  # not edited while it was being read
+            cache.save(key, engine)
+    return engine
+
+
+class EngineBuilder:
+    """How ``LiveEngine`` gets its engines: from the cache when it holds them; the first one built in this
+    process (nothing is being served yet), later ones in a child process, which writes the pickle this
+    process then loads, so that answers never wait for an index build holding the GIL."""
+
+    def __init__(self, cache: EngineCache | None, *, isolate: bool = True):
+        self.cache = cache
+        self.isolate = isolate
+        self.built = 0
+        self.children = 0
+        """How many engines were built in a child process."""
+
+    def __call__(self, source: KnowledgeSource) -> Engine:
+        paths = getattr(source, "paths", None)
+        self.built += 1
+        if paths is None:
+            return Engine(source.load())
+        if self.built == 1 or not self.isolate:
+            return cached_engine(paths, self.cache)
+        self.children += 1
+        return build_in_child(paths, self.cache)
+
+
+def build_in_child(paths: list[Path], cache: EngineCache | None) -> Engine:
+    """Build (or find in ``cache``) the engine over ``paths`` in a child process and load its pickle.
+
+    Raises KnowledgeError with the child's problems; builds here when the child fails otherwise.
+    """
+    with tempfile.TemporaryDirectory(prefix="cto-bot-build-") as scratch:
+        command = [sys.executable, "-m", "bot.infra.cache", "--scratch", scratch,
+                   *(["--cache", str(cache.directory)] if cache else []), "--", *map(str, paths)]
+        done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
+        reply = _last_json_line(done.stdout)
+        if "problems" in reply:
+            raise KnowledgeError(list(reply["problems"]))
+        if done.returncode != 0 or "path" not in reply:
+            log.warning("building the engine in a child process failed (exit %s: %s); building it here",
+                        done.returncode, done.stderr.strip().splitlines()[-1:] or "no message")
+            return cached_engine(paths, cache)
+        try:
+            return read_engine(Path(reply["path"]))
+        except Exception as error:
+            log.warning("the engine built in a child process is unreadable (%s); building it here", error)
+            Path(reply["path"]).unlink(missing_ok=True)
+            return cached_engine(paths, cache)
+
+
+def _last_json_line(text: str) -> dict[str, Any]:
+    lines = text.strip().splitlines()
+    try:
+        reply = json.loads(lines[-1]) if lines else {}
+    except ValueError:
+        return {}
+    return reply if isinstance(reply, dict) else {}
+
+
+def _child(argv: list[str]) -> int:
+    """``python -m bot.infra.cache [--cache DIR] --scratch DIR -- PATH...``: build, print ``{"path": ...}``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bot.infra.cache")
+    parser.add_argument("--cache", type=Path, help="the cache folder (none: the pickle goes to --scratch)")
+    parser.add_argument("--scratch", type=Path, required=True, help="a private folder for an uncached pickle")
+    parser.add_argument("paths", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    paths = list(args.paths)
+    cache = EngineCache(args.cache) if args.cache else None
+    try:
+        files = knowledge_files(paths)
+        key = knowledge_key(files)
+        if cache is not None and cache.path(key).exists():
+            print(json.dumps({"path": str(cache.path(key))}))
+            return 0
+        engine = Engine(load_knowledge(paths))
+    except KnowledgeError as error:
+        print(json.dumps({"problems": error.problems}))
+        return 2
+    written = cache.save(key, engine) if cache is not None and knowledge_key(files) == key else None
+    if written is None:
+        written = write_engine(engine, args.scratch, args.scratch / "engine.pickle")
+    print(json.dumps({"path": str(written)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))
