@@ -176,7 +176,7 @@ def test_the_report_groups_near_duplicate_questions_and_suggests_the_nearest_pas
     report = build_report(engine, rows, [], "7d")
     first = report.unanswered[0]
     assert first.count == 3 and set(first.wordings) == {"salaire cto", "salaire d'un CTO ?", "Salaire du CTO"}
-    assert first.action.startswith("not covered by the knowledge")
+    assert first.action.startswith("declined as out of scope (salary)")
     assert report.questions == 5 and report.answered == 1
 
 

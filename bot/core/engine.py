@@ -12,15 +12,17 @@ How a question is answered:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.answer import Answer, Candidate, Outcome, Suggestion
-from bot.core.index import Index, WordMatch
-from bot.core.knowledge import Knowledge, Passage
+from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
+from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matching import phrase_similarity, rank
 from bot.core.replies import list_text, message, suggestion_text, topics_line
-from bot.core.smalltalk import GREETING_WORDS, smalltalk_kind
+from bot.core.smalltalk import smalltalk_kind, without_greeting
 from bot.core.text import MAX_QUESTION_CHARS, clean, content_words, detect_language, strip_tags, truncate
+from bot.core.text import words as all_words
 
 MAX_TOPICS = 12
 """Replies list at most this many topics, so that they stay short however big the knowledge grows."""
@@ -30,26 +32,37 @@ MAX_TOPICS = 12
 class Thresholds:
     """Where the engine draws its lines, on the 0..100 score."""
 
-    answer: float = 65.0
+    answer: float = 60.0
     """The least score of an answer."""
-    margin: float = 4.0
+    margin: float = 3.0
     """How far the best passage must lead the next one to be answered alone."""
     sure: float = 85.0
     """A score at which the best passage is answered even when the next one is close."""
     suggest: float = 50.0
     """The least score of a suggestion; below, the question is declined."""
-    coverage: float = 0.65
+    coverage: float = 0.5
     """The least share of the question's information that an answer must cover."""
     suggest_coverage: float = 0.4
     """The least share of the question's information that a suggestion must cover."""
-    phrase_weight: float = 0.35
-    """How much closeness to an alternate question counts, against word coverage."""
+    coverage_weight: float = 0.6
+    """How much word coverage counts in the score."""
+    phrase_weight: float = 0.2
+    """How much closeness to an alternate question's meaningful words counts (rapidfuzz)."""
+    model_weight: float = 0.5
+    """How much the phrase model counts: the whole question, function words and word order included."""
+    model_answer: float = 0.4
+    """The least phrase-model similarity that lets a question whose only words are generic (held by most
+    passages, like the documents' subject) be answered."""
+    generic_share: float = 0.5
+    """A word held by at least this share of the passages is generic: it cannot carry an answer alone."""
+    focus_bonus: float = 8.0
+    """Added to the score of passages near the previous answer (``focus``), for follow-up questions."""
     unknown_word_weight: float = 0.5
     """How much a word the knowledge lacks counts against coverage, against a rare known word (1)."""
     shortlist: int = 40
-    """How many passages, best by word coverage, get the finer phrase comparison."""
+    """How many entries, best by word coverage, get the finer phrase comparison."""
     max_candidates: int = 400
-    """How many passages holding the question's rarer words are scored at most."""
+    """How many entries holding the question's rarer words are scored at most."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,7 @@ class _Scored:
     index: int
     score: float
     coverage: float
+    model: float = 0.0
 
 
 class Engine:
@@ -74,17 +88,21 @@ class Engine:
 
     # -- public interface -------------------------------------------------------------------------
 
-    def ask(self, question: str) -> Answer:
-        """Answer ``question``, whatever the string: never raises, and the reply stays bounded."""
+    def ask(self, question: str, focus: Sequence[str] = ()) -> Answer:
+        """Answer ``question``, whatever the string: never raises, and the reply stays bounded.
+
+        ``focus`` names passages near the previous answer of a conversation: they, their section and their
+        list score a little more, so that a short follow-up ("and the budget?") is read against them."""
         raw = question[: 4 * MAX_QUESTION_CHARS] if isinstance(question, str) else ""
         question = truncate(clean(raw))
         lang = self._language(question)
         kind = smalltalk_kind(question)
-        words = [w for w in content_words(strip_tags(question)) if w not in GREETING_WORDS]
+        tokens = without_greeting(all_words(strip_tags(question)))
+        words = self.index.terms(" ".join(tokens))
         if kind or not words:
             return self._smalltalk(question, lang, kind or "help")
-        ranked = self._score(words, self._confident_language(question))
-        return self._decide(question, lang, " ".join(words), ranked)
+        ranked = self._score(words, tokens, self._confident_language(question), self._near(focus))
+        return self._decide(question, lang, " ".join(w for w in words if not w.startswith("=")), ranked)
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "") -> Answer:
         """Answer with a known passage, as when someone picks a suggestion; decline an unknown id."""
@@ -140,23 +158,61 @@ class Engine:
         english = sum(w in self.index.english_words for w in words)
         return "en" if english > french else "fr"
 
-    def _score(self, words: list[str], lang: str | None) -> list[_Scored]:
+    def _near(self, focus: Sequence[str]) -> set[int]:
+        """The entries a follow-up is read against: the focus passages, their sections and their lists."""
+        if not focus:
+            return set()
+        sections = {p.section_id for i in focus if (p := self.knowledge.passage(i)) is not None}
+        return {i for i, p in enumerate(self.index.passages) if p.section_id in sections}
+
+    def _score(self, words: list[str], tokens: list[str], lang: str | None, near: set[int]) -> list[_Scored]:
+        t = self.thresholds
         matches = [self.index.lookup(w, lang) for w in dict.fromkeys(words)]
-        unknown = self.thresholds.unknown_word_weight
+        unknown = t.unknown_word_weight
         total = sum(m.weight * (1.0 if m.known else unknown) for m in matches) or 1.0
-        candidates = self._candidates(matches)
+        spelled = {m.word: m.spelled for m in matches if m.spelled}
+        query = self.index.phrases.vector([spelled.get(w, w) for w in tokens])
+        nearest = self.index.phrases.nearest(query)
+        candidates = self._candidates(matches) | {e for e, _ in sorted(nearest.items(), key=lambda kv: -kv[1])[:5]}
+        if not candidates:
+            return []
         coverage = dict.fromkeys(candidates, 0.0)
         for m in matches:
             for i, strength in m.strengths(candidates).items():
                 coverage[i] += m.weight * strength / total
-        shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: self.thresholds.shortlist]
-        query = " ".join(words)
-        phrase = self.thresholds.phrase_weight
-        scored = [
-            _Scored(i, 100 * ((1 - phrase) * coverage[i] + phrase * self._phrase(query, i) / 100), coverage[i])
-            for i in shortlist
-        ]
+        shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: t.shortlist]
+        centroid = self.index.phrases.centroid(query, shortlist)
+        generic = self._only_generic(matches)
+        key = " ".join(w for w in words if not w.startswith("="))
+        scored = []
+        for i in shortlist:
+            model = (nearest.get(i, 0.0) + centroid[i]) / 2
+            phrase = self._phrase(key, i) / 100 if self.index.questions[i] else 0.0
+            if self.index.questions[i]:
+                score = t.coverage_weight * coverage[i] + t.phrase_weight * phrase
+            else:  # no alternate questions yet (a freshly imported document): its words and text decide
+                score = (t.coverage_weight + t.phrase_weight) * coverage[i]
+            score = 100 * (score + t.model_weight * model) + (t.focus_bonus if i in near else 0.0)
+            if generic and model < t.model_answer and (phrase < 0.9 or len(key.split()) < 2):
+                score = min(score, t.answer - 1)
+            if self.index.is_topic(i) and coverage[i] < t.suggest_coverage:
+                continue  # an out-of-scope topic must share the question's words, not only its form
+            scored.append(_Scored(i, score, coverage[i], model))
         return sorted(scored, key=lambda s: s.score, reverse=True)
+
+    def _only_generic(self, matches: list[WordMatch]) -> bool:
+        """True when no known word of the question is specific: each is held by most passages (the documents'
+        subject), or the question holds a single known word found only in passage text, not in any question,
+        keyword or heading. Such words cannot carry an answer alone."""
+        known = [m for m in matches if m.known]
+        passages = len(self.index.passages)
+        specific = [m for m in known if passages < 4 or m.frequency < self.thresholds.generic_share * passages]
+        if not specific:
+            return True
+        if len(specific) == 1 and len(matches) == 1:
+            strongest = max((s for postings, _ in specific[0].postings for s in postings.values()), default=0.0)
+            return strongest < FIELD_WEIGHTS["keywords"]
+        return False
 
     def _candidates(self, matches: list[WordMatch]) -> set[int]:
         """Passages worth scoring, at most ``max_candidates``: those holding the question's rarest word, then
@@ -182,19 +238,31 @@ class Engine:
     def _phrase(self, query: str, i: int) -> float:
         return phrase_similarity(query, self.index.questions[i])
 
+    def _candidate(self, s: _Scored) -> Candidate:
+        if self.index.is_topic(s.index):
+            topic = self.index.topics[s.index - len(self.index.passages)]
+            return Candidate(f"out_of_scope:{topic.id}", topic.topic_in("en"), round(s.score, 1))
+        passage = self.index.passages[s.index]
+        return Candidate(passage.id, self._heading(passage), round(s.score, 1))
+
     def _decide(self, question: str, lang: str, query: str, ranked: list[_Scored]) -> Answer:
         t = self.thresholds
-        candidates = [Candidate(self.index.passages[s.index].id, self._heading(self.index.passages[s.index]),
-                                round(s.score, 1)) for s in ranked[:5]]
+        candidates = [self._candidate(s) for s in ranked[:5]]
         if not ranked:
             return self._decline(question, lang, 0.0, candidates)
         best = ranked[0]
+        if self.index.is_topic(best.index):
+            if best.score >= t.suggest:
+                topic = self.index.topics[best.index - len(self.index.passages)]
+                return self._decline(question, lang, best.score, candidates, topic)
+            return self._decline(question, lang, best.score, candidates)
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         clear = best.score >= t.sure or best.score - runner_up >= t.margin
         if best.score >= t.answer and best.coverage >= t.coverage and clear:
             return self._answer(question, lang, self.index.passages[best.index], best.score, candidates)
         if best.score >= t.suggest and best.coverage >= t.suggest_coverage:
-            close = [s for s in ranked[:3] if s.score >= t.suggest and best.score - s.score < 15]
+            close = [s for s in ranked[:3] if s.score >= t.suggest and best.score - s.score < 15
+                     and not self.index.is_topic(s.index)]
             return self._suggest(question, lang, query, best.score, close, candidates)
         return self._decline(question, lang, best.score, candidates)
 
@@ -237,11 +305,15 @@ class Engine:
                       text=suggestion_text(lang, [s.question for s in suggestions]), lang=lang, score=score,
                       suggestions=suggestions, topics=self.topics(lang), candidates=tuple(candidates))
 
-    def _decline(self, question: str, lang: str, score: float, candidates: list[Candidate]) -> Answer:
+    def _decline(self, question: str, lang: str, score: float, candidates: list[Candidate],
+                 topic: OutOfScope | None = None) -> Answer:
+        """"Not covered", with what the knowledge does cover; precise when the question is on a topic the
+        knowledge names as out of scope ("the documents do not cover salaries")."""
         topics = self.topics(lang)
-        text = f"{message(lang, 'decline')} {topics_line(lang, topics)}"
-        return Answer(question=question, outcome=Outcome.DECLINE, text=text, lang=lang, score=score,
-                      topics=topics, candidates=tuple(candidates))
+        first = message(lang, "out_of_scope", topic=topic.topic_in(lang)) if topic else message(lang, "decline")
+        return Answer(question=question, outcome=Outcome.DECLINE, text=f"{first} {topics_line(lang, topics)}",
+                      lang=lang, score=score, topics=topics, candidates=tuple(candidates),
+                      out_of_scope=topic.id if topic else None)
 
     def _about(self, lang: str) -> str:
         return self.knowledge.identity.about(lang) or message(lang, "default_about")

@@ -1,32 +1,45 @@
-"""The search index, built once from the knowledge: which words each passage holds, and how rare each is.
+"""The search index, built once from the knowledge: which words each entry holds, and how rare each is.
 
-Every passage is indexed under the stems of the words of its text, its translation, its alternate
-questions, its keywords and its section's heading: French texts with the French stemmer, English ones with
-the English stemmer, keywords with both. A question's words are looked up by
-stem first, and, for words the knowledge does not hold, by close spelling (typos). Only passages that
-share a word with the question are scored, so time grows with the question, not with the knowledge.
+An entry is a passage, or an out-of-scope topic (something people ask that the documents do not cover). Every
+entry is indexed under the stems of the words of its text, its translation, its alternate questions, its
+keywords and its section's heading, each language's texts with its own stemmer, keywords with both; a word of
+a synonym group is also indexed under the group's key. A question's words are looked up by stem first, and,
+for words the knowledge does not hold, by close spelling (typos). Only entries that share a word with the
+question are scored, so time grows with the question, not with the knowledge.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.core.knowledge import Knowledge, Passage
+from bot.core.knowledge import Knowledge, OutOfScope, Passage, other_language
 from bot.core.matching import close_words
-from bot.core.text import content_words, stems
+from bot.core.phrasing import PhraseModel
+from bot.core.synonyms import Synonyms
+from bot.core.text import STOP_WORDS, stems, words
 
 FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "keyword phrases": 0.5, "text": 0.9, "heading": 0.75}
 """How much a word found in each field counts: alternate questions and keywords are written to match; one word
 of a several-word keyword ("career options") says little on its own."""
-
 
 SIDES = ("fr", "en", "any")
 OTHER_LANGUAGE = 0.6
 """How much a word found only in the other language's texts counts, when the question's language is clear."""
 FULL_SCAN_WORDS = 5000
 """Up to this many known words, a misspelt word is compared with all of them, not only same-initial ones."""
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+
+
+def _forms(word: str, side: str = "any") -> frozenset[str]:
+    return frozenset((word,)) if word.startswith("=") else stems(word, side)
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences (and list clauses), for the phrase model."""
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
 
 
 @dataclass
@@ -35,17 +48,20 @@ class WordMatch:
 
     word: str
     postings: list[tuple[dict[int, float], float]] = field(default_factory=list)
-    """(passage index → strength, factor) pairs; the factor is below 1 for a close spelling."""
+    """(entry index → strength, factor) pairs; the factor is below 1 for a close spelling."""
     frequency: int = 0
-    """About how many passages hold the word (or the close spellings it was matched by)."""
+    """About how many entries hold the word (or the close spellings it was matched by)."""
     weight: float = 0.0
     """How informative the word is: rare words weigh more; words the knowledge lacks weigh most."""
+    fields: frozenset[str] = frozenset()
+    """Keys of the synonym groups the word was found through (for ``--debug``)."""
+    spelled: str = ""
+    """The known word it was read as: itself, or its closest spelling (a typo corrected)."""
 
     @property
     def known(self) -> bool:
         """True when the knowledge holds the word (or a close spelling of it)."""
         return bool(self.postings)
-
 
     def passages(self) -> set[int]:
         return {i for p, _ in self.postings for i in p}
@@ -66,74 +82,117 @@ class WordMatch:
 
 @dataclass
 class Index:
-    """Postings from stems to passages, the vocabulary for typos, and each passage's folded questions."""
+    """Postings from stems to entries, the vocabulary for typos, each entry's folded questions, the phrase
+    model. Entries ``0 .. len(passages) - 1`` are the passages, the next ones the out-of-scope topics."""
 
     passages: tuple[Passage, ...]
+    topics: tuple[OutOfScope, ...]
     postings: dict[str, dict[str, dict[int, float]]]
-    """Side (``fr``, ``en``, ``any`` for keywords) → stem → passage index → strength."""
+    """Side (``fr``, ``en``, ``any`` for keywords and synonym keys) → stem → entry index → strength."""
     frequency: dict[str, int]
-    """Stem → how many passages hold it, on any side."""
+    """Stem → how many entries hold it, on any side."""
     vocabulary: list[str]
     vocabulary_by_initial: dict[str, list[str]]
     questions: list[list[str]]
-    """Per passage, the meaningful words of each alternate question (French ones first), for phrase matching."""
+    """Per entry, the meaningful words of each alternate question, for phrase matching."""
     question_keys: dict[str, str]
     """Each alternate question's text → its meaningful words."""
     french_words: frozenset[str]
     english_words: frozenset[str]
+    synonyms: Synonyms
+    phrases: PhraseModel
+
+    @property
+    def size(self) -> int:
+        return len(self.passages) + len(self.topics)
+
+    def is_topic(self, entry: int) -> bool:
+        return entry >= len(self.passages)
+
+    def terms(self, text: str) -> list[str]:
+        """The meaningful words of ``text``, then the keys of the synonym phrases it holds."""
+        tokens = words(text)
+        found = [w for w in tokens if w not in STOP_WORDS and not w.isdigit()]
+        return found + self.synonyms.phrase_keys(tokens)
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Index:
+        synonyms = Synonyms(knowledge.synonyms)
         postings: dict[str, dict[str, dict[int, float]]] = {side: defaultdict(dict) for side in SIDES}
         holders: dict[str, set[int]] = defaultdict(set)
         vocabulary: set[str] = set()
-        french: set[str] = set()
-        english: set[str] = set()
+        by_lang: dict[str, set[str]] = {"fr": set(), "en": set()}
         questions: list[list[str]] = []
         keys: dict[str, str] = {}
-        memo: dict[str, list[str]] = {}
+        memo: dict[str, tuple[list[str], list[str]]] = {}
+        phrase_entries: list[tuple[list[list[str]], list[list[str]]]] = []
 
-        def words_of(text: str) -> list[str]:
+        def analyse(text: str) -> tuple[list[str], list[str]]:
+            """(all folded words, meaningful words + synonym phrase keys) of ``text``, once per text."""
             if text not in memo:
-                memo[text] = content_words(text)
+                tokens = words(text)
+                meaningful = [w for w in tokens if w not in STOP_WORDS and not w.isdigit()]
+                memo[text] = tokens, meaningful + synonyms.phrase_keys(tokens)
             return memo[text]
 
-        passages = knowledge.passages
-        for i, passage in enumerate(passages):
-            section = knowledge.section_of(passage)
-            keywords = [(k, words_of(k)) for k in passage.keywords]
-            fields = [
-                ("questions", "fr", passage.questions_fr), ("questions", "en", passage.questions_en),
-                ("keywords", "any", [k for k, found in keywords if len(found) == 1]),
-                ("keyword phrases", "any", [k for k, found in keywords if len(found) > 1]),
-                ("text", "fr", [passage.text]), ("text", "en", [passage.translation]),
-                ("heading", "fr", [section.heading, section.topic_fr]),
-                ("heading", "en", [section.heading_en, section.topic_en]),
-            ]
-            for name, side, texts in fields:
-                for word in (w for text in texts for w in words_of(text)):
+        def post(i: int, name: str, side: str, texts: list[str]) -> None:
+            for word in (w for text in texts if text for w in analyse(text)[1]):
+                if not word.startswith("="):
                     vocabulary.add(word)
-                    for form in stems(word, side):
-                        found = postings[side][form]
-                        if found.get(i, 0.0) < FIELD_WEIGHTS[name]:
-                            found[i] = FIELD_WEIGHTS[name]
-                        holders[form].add(i)
-            for text in (passage.text, *passage.questions_fr, section.heading):
-                french.update(words_of(text))
-            for text in (passage.translation, *passage.questions_en, section.heading_en):
-                english.update(words_of(text))
-            for q in (*passage.questions_fr, *passage.questions_en):
-                keys[q] = " ".join(words_of(q))
-            questions.append([keys[q] for q in (*passage.questions_fr, *passage.questions_en)])
+                forms = [(side, f) for f in _forms(word, side)]
+                forms += [("any", key) for key in synonyms.keys_of(word)] if not word.startswith("=") else []
+                for where, form in forms:
+                    found = postings["any" if form.startswith("=") else where][form]
+                    if found.get(i, 0.0) < FIELD_WEIGHTS[name]:
+                        found[i] = FIELD_WEIGHTS[name]
+                    holders[form].add(i)
+
+        def keywords(i: int, entry_keywords: tuple[str, ...]) -> None:
+            single = [k for k in entry_keywords if len(analyse(k)[1]) == 1]
+            post(i, "keywords", "any", single)
+            post(i, "keyword phrases", "any", [k for k in entry_keywords if k not in single])
+
+        for i, passage in enumerate(knowledge.passages):
+            section = knowledge.section_of(passage)
+            own, other = passage.lang, other_language(passage.lang)
+            post(i, "questions", "fr", list(passage.questions_fr))
+            post(i, "questions", "en", list(passage.questions_en))
+            keywords(i, passage.keywords)
+            post(i, "text", own, [passage.text])
+            post(i, "text", other, [passage.translation])
+            post(i, "heading", section.lang, [section.heading, section.topic_in(section.lang)])
+            post(i, "heading", other_language(section.lang),
+                 [section.title_in(other_language(section.lang)), section.topic_in(other_language(section.lang))])
+            for lang, texts in ((own, [passage.text]), (other, [passage.translation])):
+                by_lang[lang].update(w for t in texts for w in analyse(t)[1])
+            for lang, qs in (("fr", passage.questions_fr), ("en", passage.questions_en)):
+                by_lang[lang].update(w for q in qs for w in analyse(q)[1])
+            by_lang[section.lang].update(analyse(section.heading)[1])
+            all_questions = (*passage.questions_fr, *passage.questions_en)
+            for q in all_questions:
+                keys[q] = " ".join(analyse(q)[1])
+            questions.append([keys[q] for q in all_questions])
+            texts = [s for t in (passage.text, passage.translation) if t for s in sentences(t)]
+            phrase_entries.append(([analyse(q)[0] for q in all_questions], [analyse(s)[0] for s in texts]))
+        offset = len(knowledge.passages)
+        for n, topic in enumerate(knowledge.out_of_scope):
+            i = offset + n
+            post(i, "questions", "fr", list(topic.questions_fr))
+            post(i, "questions", "en", list(topic.questions_en))
+            keywords(i, topic.keywords)
+            all_questions = (*topic.questions_fr, *topic.questions_en)
+            questions.append([" ".join(analyse(q)[1]) for q in all_questions])
+            phrase_entries.append(([analyse(q)[0] for q in all_questions], []))
         by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
             by_initial[word[0]].append(word)
-        return cls(passages=passages, postings={side: dict(p) for side, p in postings.items()},
+        return cls(passages=knowledge.passages, topics=knowledge.out_of_scope,
+                   postings={side: dict(p) for side, p in postings.items()},
                    frequency={form: len(found) for form, found in holders.items()},
-                   vocabulary=sorted(vocabulary),
-                   vocabulary_by_initial=dict(by_initial),
-                   questions=questions, question_keys=keys, french_words=frozenset(french),
-                   english_words=frozenset(english))
+                   vocabulary=sorted(vocabulary), vocabulary_by_initial=dict(by_initial),
+                   questions=questions, question_keys=keys, french_words=frozenset(by_lang["fr"]),
+                   english_words=frozenset(by_lang["en"]), synonyms=synonyms,
+                   phrases=PhraseModel(phrase_entries, synonyms))
 
     def _close_words(self, word: str) -> list[tuple[str, float]]:
         """Known words ``word`` may be a misspelling of: among words of the same initial first; then, when the
@@ -144,26 +203,37 @@ class Index:
         return found
 
     def lookup(self, word: str, lang: str | None = None) -> WordMatch:
-        """Where ``word`` (folded) appears: by stem, else by close spelling. When the question's language
-        ``lang`` is known, words of the other language's texts count for less (``OTHER_LANGUAGE``): a French
-        "âge" is not the English "digital age"."""
+        """Where ``word`` (folded) appears: by stem or synonym group, else by close spelling. When the
+        question's language ``lang`` is known, words of the other language's texts count for less
+        (``OTHER_LANGUAGE``): a French "âge" is not the English "digital age"."""
         factors = {"any": 1.0, "fr": 1.0, "en": 1.0}
         if lang in ("fr", "en"):
-            factors["en" if lang == "fr" else "fr"] = OTHER_LANGUAGE
+            factors[other_language(lang)] = OTHER_LANGUAGE
         match = WordMatch(word)
         found = [(word, 100.0)]
         match.postings = self._postings(word, 100.0, factors)
-        if not match.postings:
+        if not match.postings and not word.startswith("="):
             found = self._close_words(word)
             for close, similarity in found:
                 match.postings += self._postings(close, similarity, factors)
-        match.frequency = max((self.frequency.get(form, 0) for close, _ in found for form in stems(close)),
-                              default=0)
-        total = max(len(self.passages), 1)
+        match.spelled = found[0][0] if found else word
+        groups = [k for close, _ in found for k in self._groups(close)]
+        match.fields = frozenset(groups)
+        forms = [f for close, _ in found for f in _forms(close)] + groups
+        match.frequency = max((self.frequency.get(form, 0) for form in forms), default=0)
+        total = max(self.size, 1)
         match.weight = math.log(1 + total / (1 + match.frequency))
         return match
 
+    def _groups(self, word: str) -> list[str]:
+        if word.startswith("="):
+            return [word]
+        return [k for k in self.synonyms.keys_of(word) if k in self.postings["any"]]
+
     def _postings(self, word: str, similarity: float,
                   factors: dict[str, float]) -> list[tuple[dict[int, float], float]]:
-        return [(self.postings[side][form], factor * similarity / 100)
-                for side, factor in factors.items() for form in stems(word, side) if form in self.postings[side]]
+        found = [(self.postings[side][form], factor * similarity / 100)
+                 for side, factor in factors.items() for form in _forms(word, side) if form in self.postings[side]]
+        found += [(self.postings["any"][key], similarity / 100) for key in self._groups(word)
+                  if not word.startswith("=")]
+        return found

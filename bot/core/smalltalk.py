@@ -23,7 +23,20 @@ FILLER = frozenset("beaucoup lot much so very vous you toi bot ctobot cto-bot th
                    "mon ami friend again encore bien tres see soon plus tard bonne journee day".split())
 _KIND_OF = {word: kind for kind, vocabulary in KINDS.items() for word in vocabulary.split()}
 GREETING_WORDS = frozenset(KINDS["greeting"].split()) | frozenset(KINDS["thanks"].split()[:5])
-"""Words that only greet or thank: dropped from a question that also asks something ("Bonjour, ...")."""
+"""Words that only greet or thank: dropped from the start of a question that also asks something."""
+
+
+def without_greeting(tokens: list[str]) -> list[str]:
+    """Folded words without the greeting or thanks they start with ("bonjour, comment …"); a "good" later in
+    the question ("what makes a good CTO") is kept.
+
+    >>> without_greeting(["good", "morning", "what", "makes", "a", "good", "cto"])
+    ['what', 'makes', 'a', 'good', 'cto']
+    """
+    start = 0
+    while start < len(tokens) and (tokens[start] in GREETING_WORDS or tokens[start] in FILLER):
+        start += 1
+    return tokens[start:]
 
 
 def smalltalk_kind(question: str) -> str | None:

@@ -24,7 +24,9 @@ _APOSTROPHE_TABLE = str.maketrans({c: "'" for c in APOSTROPHES})
 _WORD = re.compile(r"[a-z0-9]+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+"""Soft hyphens, zero-width and direction marks: removed, so that "C\u200bTO" is "CTO"."""
 
 # Words that carry no topic: articles, pronouns, auxiliaries and their forms, adverbs of degree and time, and
 # the verbs people use to ask about anything ("do", "faire", "look after"). Folded (no accents).
@@ -96,8 +98,12 @@ def strip_tags(text: str) -> str:
 
 
 def clean_spaces(text: str) -> str:
-    """Drop control characters, turn odd spaces into plain ones, collapse runs of whitespace."""
-    return " ".join(_CONTROL.sub(" ", text).translate(_SPACE_TABLE).split())
+    """Drop control and invisible characters, turn odd spaces into plain ones, collapse runs of whitespace.
+
+    >>> clean_spaces("C\\u200bTO\\u00a0 budg\\u00adet\\x07")
+    'CTO budget'
+    """
+    return " ".join(_CONTROL.sub(" ", _INVISIBLE.sub("", text)).translate(_SPACE_TABLE).split())
 
 
 def clean(text: str) -> str:

@@ -92,11 +92,12 @@ def build_report(engine: Engine, interactions: list[Interaction], votes: list[Vo
     for members in group_questions([i.question for i in unanswered]):
         question = Counter(members).most_common(1)[0][0]
         answer = engine.ask(question)
-        top = answer.candidates[0] if answer.candidates else None
+        top = answer.candidates[0] if answer.candidates and not answer.out_of_scope else None
         passage = top.passage_id if top else None
         covered = top is not None and top.score >= engine.thresholds.suggest
         action = (f"add {question!r} as an alternate question of passage {passage!r}" if covered
-                  else "not covered by the knowledge: add a passage, or leave it declined")
+                  else f"declined as out of scope ({answer.out_of_scope}): add a passage if it should be covered"
+                  if answer.out_of_scope else "not covered by the knowledge: add a passage, or leave it declined")
         outcomes: Counter[str] = Counter()
         for wording in set(members):
             outcomes.update(outcome_of[wording])

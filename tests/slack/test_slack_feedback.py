@@ -61,7 +61,7 @@ def test_records_direct_messages_commands_and_suggestion_clicks_with_their_kind(
         http_bot: HttpBot, fake_slack: FakeSlack, store: MemoryStore):
     http_bot.user.send_event(direct_message(QUESTION))
     http_bot.user.send_command(QUESTION)
-    http_bot.user.send_event(mention("études ou expérience pour devenir CTO"))
+    http_bot.user.send_event(mention("études expérience"))
     _, suggestion = fake_slack.wait_for_posts(2)
     http_bot.user.click(button_click(buttons(suggestion, "suggestions")[0], suggestion,
                                      response_url=fake_slack.response_url()))

@@ -111,7 +111,7 @@ def test_a_recorded_answer_gets_thumbs_up_and_down_carrying_the_answer_and_passa
 
 def test_only_recorded_answers_get_feedback_buttons(engine: Engine):
     unrecorded = engine.ask("Que fait un CTO ?")
-    suggestion = replace(engine.ask("études ou expérience pour devenir CTO"), answer_id="a1")
+    suggestion = replace(engine.ask("études expérience"), answer_id="a1")
 
     assert unrecorded.matched and all(b.get("block_id") != "feedback" for b in answer_blocks(unrecorded))
     assert [b.get("block_id") for b in answer_blocks(suggestion) if b["type"] == "actions"] == ["suggestions"]

@@ -75,7 +75,7 @@ def test_buttons_answer_a_suggestion_and_record_a_vote_in_socket_mode(socket_bot
                                                                      fake_slack: FakeSlack, engine: Engine,
                                                                      store: MemoryStore):
     # One test for both kinds of button: each Socket Mode test costs seconds to close the SDK's client.
-    fake_slack.push("events_api", event_callback(direct_message("études ou expérience pour devenir CTO"),
+    fake_slack.push("events_api", event_callback(direct_message("études expérience"),
                                                  "Ev0SOCKET8"), envelope_id="env-8")
     [suggestion] = fake_slack.wait_for_posts(1)
     button = buttons(suggestion)[0]
