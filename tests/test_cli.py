@@ -122,3 +122,64 @@ def test_the_scorer_contract_holds_for_a_whole_process_from_any_directory(tmp_pa
     first, second = (json.loads(line) for line in run.stdout.splitlines())
     assert first["matched"] is True and first["section"] == "Les missions du CTO"
     assert second["matched"] is False
+
+
+# -- version and logs ------------------------------------------------------------------------------------
+
+def test_version_comes_from_the_installed_package():
+    from importlib.metadata import version
+
+    run = run_process("--version")
+    assert run.returncode == 0
+    assert run.stdout.strip() == f"cto-bot {version('cto-bot')}"
+
+
+@pytest.fixture
+def root_logging():
+    """Put the root logger back as it was after a test that lets ``main`` configure it."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield root
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def _log_lines_after(argv: list[str], environ: dict[str, str]) -> tuple[int, list[str]]:
+    import io
+    import logging
+
+    from bot.entrypoints.cli import main
+
+    err = io.StringIO()
+    status = main(argv, environ=environ, stdin=io.StringIO(), stdout=io.StringIO(), stderr=err)
+    logging.getLogger("bot.probe").debug("debug %s", "probe")
+    logging.getLogger("bot.probe").info("info %s", "probe")
+    logging.getLogger("bot.probe").warning("warning %s", "probe")
+    return status, err.getvalue().splitlines()
+
+
+def test_logs_are_json_lines_on_request(root_logging):
+    status, lines = _log_lines_after(["--log-level", "info", "ask", "bonjour"], {"CTO_BOT_LOG_FORMAT": "json"})
+    assert status == 0
+    records = [json.loads(line) for line in lines]
+    assert [(r["level"], r["logger"], r["message"]) for r in records] == [("INFO", "bot.probe", "info probe"),
+                                                                          ("WARNING", "bot.probe", "warning probe")]
+    assert all(r["time"].endswith("+00:00") for r in records)
+
+
+def test_the_log_level_comes_from_the_option_after_the_command_or_the_environment(root_logging):
+    _, lines = _log_lines_after(["ask", "--log-level", "DEBUG", "bonjour"], {})
+    assert [line.split(" ", 2)[2] for line in lines] == ["DEBUG bot.probe: debug probe", "INFO bot.probe: info probe",
+                                                         "WARNING bot.probe: warning probe"]
+    _, lines = _log_lines_after(["ask", "bonjour"], {"CTO_BOT_LOG_LEVEL": "error"})
+    assert lines == []
+    _, lines = _log_lines_after(["ask", "bonjour"], {})
+    assert [line.split(" ", 2)[2] for line in lines] == ["WARNING bot.probe: warning probe"]
+
+
+@pytest.mark.parametrize(("variable", "value"), [("CTO_BOT_LOG_LEVEL", "loud"), ("CTO_BOT_LOG_FORMAT", "xml")])
+def test_a_bad_log_setting_is_a_message_and_status_2(cli, variable, value):
+    run = cli("ask", "bonjour", env={variable: value})
+    assert run.status == 2 and variable in run.err

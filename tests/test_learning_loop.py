@@ -210,7 +210,7 @@ def test_report_reads_the_configured_store_and_purge_empties_it(cli, tmp_path):
     run = cli("report", "--since", "7d", "--format", "json", env=environ)
     assert run.status == 0
     assert [g["question"] for g in json.loads(run.out)["unanswered"]] == ["salaire cto"]
-    assert cli("report", "--purge", env=environ).out.startswith("deleted 2 rows")
+    assert cli("report", "--purge", "--yes", env=environ).out.startswith("deleted 2 rows")
     assert json.loads(cli("report", "--format", "json", env=environ).out)["questions"] == 0
 
 

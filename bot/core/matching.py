@@ -36,3 +36,13 @@ def rank(query: str, choices: Mapping[int, str], limit: int) -> list[tuple[int, 
     """Keys of ``choices`` ranked by ``WRatio`` of their text against ``query``, ignoring case and punctuation."""
     found = process.extract(query, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit)
     return [(key, float(score)) for _, score, key in found]
+
+
+def first_similar(query: str, phrases: Sequence[str], cutoff: float) -> int | None:
+    """The index of the first of ``phrases`` whose ``fuzz.ratio`` with ``query`` reaches ``cutoff``, else None.
+
+    One call compares with every phrase in C. With each text's words sorted beforehand, this is
+    ``token_sort_ratio`` without re-sorting the phrases at every call.
+    """
+    found = process.extract(query, phrases, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None)
+    return min((index for _, _, index in found), default=None)

@@ -7,14 +7,17 @@ configuration error (a missing token, broken knowledge), always with a one-line 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.entrypoints.logs import LEVELS, LogSettings, configure_logging
 from bot.errors import ConfigurationError, CtoBotError, KnowledgeError
 
 if TYPE_CHECKING:
@@ -43,11 +46,23 @@ def _serving(args: argparse.Namespace, environ: Mapping[str, str]) -> Iterator[A
         assistant.close()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8_streams(stdin: TextIO, stdout: TextIO, *, json_out: bool) -> None:
+    """Read stdin as UTF-8, undecodable bytes replaced, one question per ``\\n``; write JSON as UTF-8."""
+    if isinstance(stdin, io.TextIOWrapper):
+        stdin.reconfigure(encoding="utf-8", errors="replace", newline="\n")
+    if isinstance(stdout, io.TextIOWrapper):
+        stdout.reconfigure(encoding="utf-8" if json_out else None, errors="replace")
+
+
 def cmd_ask(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     engine = _engine(args, environ)
+    _utf8_streams(stdin, stdout, json_out=args.json)
     questions: list[str] | TextIO = [" ".join(args.question)] if args.question else stdin
     for line in questions:
-        answer = engine.ask(line.rstrip("\r\n"))
+        answer = engine.ask(_SURROGATE.sub("\ufffd", line.rstrip("\r\n")))
         if args.json:
             stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
         else:
@@ -89,7 +104,14 @@ def cmd_check(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_import(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from bot.tools.importer import skeleton, to_yaml
 
-    raw = Path(args.file).read_text(encoding="utf-8")
+    data = Path(args.file).read_bytes()
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ConfigurationError(f"{args.file}: not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start} "
+                                 f"(line {line}) cannot be decoded; convert it first, e.g. "
+                                 f"`iconv -f latin1 -t utf-8 {args.file} > converted.md`") from None
     text = to_yaml(skeleton(raw, prefix=args.prefix))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -100,12 +122,16 @@ def cmd_import(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_eval(args, environ, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.tools.evaluate import default_questions_path, evaluate, load_cases, report
+    from bot.tools.evaluate import below_floor, default_questions_path, evaluate, load_cases, report
 
     engine = _engine(args, environ)
     result = evaluate(engine, *load_cases(Path(args.file) if args.file else default_questions_path()))
     stdout.write(report(result, show_all_failures=True))
-    return EXIT_FAILED if result.accuracy < args.min_accuracy else EXIT_OK
+    failure = below_floor(result.accuracy, args.min_accuracy)
+    if failure:
+        stdout.write(failure + "\n")
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def cmd_bench(args, environ, stdin: TextIO, stdout: TextIO) -> int:
@@ -134,22 +160,59 @@ def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
         return run(args, environ, assistant)
 
 
+@contextmanager
+def _reaching_the_store(url: str) -> Iterator[None]:
+    """Turn a store that cannot be reached (down, wrong URL, missing driver) into a one-line message."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        yield
+    except (SQLAlchemyError, ImportError) as error:
+        try:
+            shown = make_url(url).render_as_string(hide_password=True)
+        except Exception:
+            shown = "DATABASE_URL"
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise ConfigurationError(f"cannot reach the store at {shown}: {reason}; check DATABASE_URL and that the "
+                                 "database is up") from None
+
+
+def _confirm_purge(args, stdin: TextIO, stdout: TextIO) -> bool:
+    """``--yes``, or a yes typed on the terminal; refused when nobody can be asked."""
+    if args.yes:
+        return True
+    if not stdin.isatty():
+        raise ConfigurationError("--purge deletes every recorded question and vote; add --yes to confirm "
+                                 "(stdin is not a terminal)")
+    stdout.write("Delete every recorded question and vote? This cannot be undone. [y/N] ")
+    stdout.flush()
+    return stdin.readline().strip().lower() in ("y", "yes", "o", "oui")
+
+
 def cmd_report(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from bot.bootstrap import open_store
     from bot.infra.settings import Settings
     from bot.service.store import now
     from bot.tools.report import RENDERERS, build_report, since_moment
 
-    store = open_store(Settings.from_env(environ))
+    settings = Settings.from_env(environ)
     if args.purge:
-        stdout.write(f"deleted {store.purge()} rows: every recorded question and vote\n")
+        if not _confirm_purge(args, stdin, stdout):
+            stdout.write("nothing deleted\n")
+            return EXIT_OK
+        with _reaching_the_store(settings.database_url):
+            deleted = open_store(settings).purge()
+        stdout.write(f"deleted {deleted} rows: every recorded question and vote\n")
         return EXIT_OK
     try:
         since = since_moment(now(), args.since)
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
-    report = build_report(_engine(args, environ), store.interactions_since(since), store.votes_since(since),
-                          args.since)
+    with _reaching_the_store(settings.database_url):
+        store = open_store(settings)
+        interactions, votes = store.interactions_since(since), store.votes_since(since)
+    report = build_report(_engine(args, environ), interactions, votes, args.since)
     stdout.write(RENDERERS[args.format](report))
     return EXIT_OK
 
@@ -157,18 +220,55 @@ def cmd_report(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 Command = Callable[[argparse.Namespace, Mapping[str, str], TextIO, TextIO], int]
 
 
+def package_version() -> str:
+    """The installed distribution's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cto-bot")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _at_least_one(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {value!r}")
+    return number
+
+
+def _accuracy_floor(value: str) -> float:
+    """An argparse type: ``--min-accuracy`` as a fraction (0..1) or a percentage (1..100)."""
+    from bot.tools.evaluate import parse_floor
+
+    try:
+        return parse_floor(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cto-bot", description="Answers questions about the CTO career, from a French article.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    log_help = f"log level: {', '.join(LEVELS)} (default: $CTO_BOT_LOG_LEVEL, else info for the bots, warning " \
+               "for the other commands)"
+    parser.add_argument("--log-level", type=str.lower, choices=LEVELS, metavar="LEVEL", help=log_help)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--knowledge", metavar="PATH",
                         help="a knowledge YAML file or folder (default: $CTO_BOT_KNOWLEDGE, else the installed one)")
     common.add_argument("--no-cache", action="store_true", help="build the engine, skip its cache (as CTO_BOT_CACHE=0)")
+    common.add_argument("--log-level", type=str.lower, choices=LEVELS, metavar="LEVEL", default=argparse.SUPPRESS,
+                        help=log_help)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
-        p.set_defaults(func=func)
+        p.set_defaults(func=func, default_log_level="warning")
         return p
 
     p = add("repl", cmd_repl, "chat with the bot in the terminal")
@@ -189,25 +289,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("eval", cmd_eval, "run a question set and print accuracy, failures and latency")
     p.add_argument("file", nargs="?", help="a question file (default: the project's own set)")
-    p.add_argument("--min-accuracy", type=float, default=0.0, metavar="X",
-                   help="exit 1 when the overall accuracy is below X (0..1)")
+    p.add_argument("--min-accuracy", type=_accuracy_floor, default=0.0, metavar="X",
+                   help="exit 1 when the overall accuracy is below X: a fraction (0.8) or a percentage (80)")
 
     p = add("bench", cmd_bench, "print the engine's latency and the cost of one `ask` process")
-    p.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000],
+    p.add_argument("--sizes", type=_at_least_one, nargs="*", default=[1000, 10000],
                    help="synthetic knowledge sizes in passages (default: 1000 10000)")
-    p.add_argument("--repeat", type=int, default=3, help="passes over the questions per measurement")
+    p.add_argument("--repeat", type=_at_least_one, default=3, help="passes over the questions per measurement")
 
     p = add("report", cmd_report, "what users asked that the bot could not answer, and the answers they disliked")
     p.add_argument("--since", default="7d", help="the period to report on: 30m, 12h, 7d, 2w (default: 7d)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format")
     p.add_argument("--purge", action="store_true", help="delete every recorded question and vote, then exit")
+    p.add_argument("--yes", action="store_true", help="with --purge: do not ask for confirmation (for scripts)")
 
     p = add("slack", cmd_slack, "run the Slack bot (Socket Mode, or --http for the Events API)")
     p.add_argument("--http", action="store_true", help="serve the Events API over HTTP on $PORT instead")
     p.add_argument("--port", type=int, default=None, help="HTTP port (default: $PORT, else 3000)")
+    p.set_defaults(default_log_level="info")
 
     p = add("discord", cmd_discord, "run the Discord bot")
     p.add_argument("--invite-url", action="store_true", help="print the URL that adds the bot to a server")
+    p.set_defaults(default_log_level="info")
     return parser
 
 
@@ -218,6 +321,7 @@ def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     args = build_parser().parse_args(argv)
     try:
+        configure_logging(LogSettings.from_env(args.log_level, environ, default_level=args.default_log_level), stderr)
         return args.func(args, environ, stdin, stdout)
     except KnowledgeError as error:
         stderr.write("cto-bot: the knowledge is broken:\n" + "".join(f"  {p}\n" for p in error.problems))

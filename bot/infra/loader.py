@@ -33,9 +33,8 @@ import yaml
 
 from bot.core.knowledge import LANGS, Identity, Knowledge, OutOfScope, Passage, Section
 from bot.errors import KnowledgeError
+from bot.infra.yaml_safety import capped, compose_file
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's loader when PyYAML was built with it (about ten times faster), else the pure-Python one."""
 FILE_KEYS = {"sections", "document", "source", "lang", "bot", "synonyms", "out_of_scope"}
 SECTION_KEYS = {"id", "heading", "heading_en", "heading_fr", "topic", "passages"}
 PASSAGE_KEYS = {"id", "text", "translation", "questions", "keywords", "items"}
@@ -70,7 +69,7 @@ def load_knowledge(paths: Iterable[Path | str]) -> Knowledge:
     sections = _link_lists(sections, [link for reader in readers for link in reader.lists], problems)
     identities = [reader.identity for reader in readers if reader.identity is not None]
     if problems:
-        raise KnowledgeError(problems)
+        raise KnowledgeError(capped(problems))
     return Knowledge(sections=tuple(sections), sources=tuple(str(f) for f in files),
                      synonyms=tuple(g for reader in readers for g in reader.synonyms),
                      out_of_scope=tuple(t for reader in readers for t in reader.out_of_scope),
@@ -135,15 +134,9 @@ class _FileReader:
     def read(self) -> list[Section]:
         """The file's sections; its synonyms, out-of-scope topics and identity are kept on the reader."""
         try:
-            root = yaml.compose(self.file.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            line = mark.line + 1 if mark else 1
-            self.problems.append(f"{self.file}:{line}: YAML syntax error: {error.problem or error}; "
-                                 "fix the indentation or quoting there")
-            return []
-        except (OSError, UnicodeDecodeError) as error:
-            self.problems.append(f"{self.file}:1: cannot read the file: {error}")
+            root = compose_file(self.file)
+        except KnowledgeError as error:
+            self.problems.extend(error.problems)
             return []
         if root is None:
             self.problems.append(f"{self.file}:1: the file is empty; it needs a 'sections' list")

@@ -96,3 +96,26 @@ def report(result: EvalResult, show_all_failures: bool = True) -> str:
     lines.append(f"accuracy {result.accuracy:.1%} ({right}/{total}); engine latency per question: "
                  f"p50 {percentile(result.latencies_ms, 50):.3f} ms, p99 {percentile(result.latencies_ms, 99):.3f} ms")
     return "\n".join(lines) + "\n"
+
+
+def parse_floor(value: str) -> float:
+    """``--min-accuracy`` as a fraction: ``0.8`` stays 0.8, a percentage such as ``80`` becomes 0.8.
+
+    >>> parse_floor("0.95"), parse_floor("95"), parse_floor("100")
+    (0.95, 0.95, 1.0)
+    """
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not 0 <= number <= 100:  # also refuses nan
+        raise ValueError(f"{value!r} is not an accuracy: give a fraction from 0 to 1 (0.8) or a percentage "
+                         "from 1 to 100 (80)")
+    return number if number <= 1 else number / 100
+
+
+def below_floor(accuracy: float, floor: float) -> str | None:
+    """Why ``accuracy`` fails the ``floor`` (both fractions), or None when it meets it."""
+    if accuracy >= floor:
+        return None
+    return f"FAILED: accuracy {accuracy:.1%} is below the minimum {floor:.1%} (--min-accuracy)"

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from bot.core.engine import Engine
-from bot.core.matching import phrase_similarity
+from bot.core.matching import first_similar
 from bot.core.text import content_words
 from bot.service.store import Interaction, Vote
 
@@ -69,17 +69,33 @@ class Report:
 
 
 def group_questions(questions: list[str]) -> list[list[str]]:
-    """Questions grouped by near-duplicate meaningful words, biggest group first (greedy, in one pass)."""
-    groups: list[tuple[str, list[str]]] = []
-    for question in sorted(questions, key=Counter(questions).__getitem__, reverse=True):
-        key = " ".join(content_words(question))
-        for representative, members in groups:
-            if phrase_similarity(key, [representative]) >= SAME_QUESTION:
-                members.append(question)
-                break
-        else:
-            groups.append((key, [question]))
-    return sorted((members for _, members in groups), key=len, reverse=True)
+    """Questions grouped by near-duplicate meaningful words, biggest group first.
+
+    Greedy, most frequent first: a question joins the first group whose first wording is similar enough
+    (``token_sort_ratio`` of their meaningful words at least ``SAME_QUESTION``), else starts a group. Each
+    distinct set of words is compared once, against all groups in one rapidfuzz call.
+    """
+    groups: list[list[str]] = []
+    representatives: list[str] = []
+    """Each group's first meaningful words, sorted: ``fuzz.ratio`` on them is ``token_sort_ratio``."""
+    group_of_key: dict[str, int] = {}
+    group_of_question: dict[str, int] = {}
+    counts = Counter(questions)
+    for question in sorted(questions, key=counts.__getitem__, reverse=True):
+        index = group_of_question.get(question)
+        if index is None:
+            key = " ".join(sorted(content_words(question)))
+            index = group_of_key.get(key)
+            if index is None:
+                index = first_similar(key, representatives, SAME_QUESTION)
+                if index is None:
+                    index = len(groups)
+                    groups.append([])
+                    representatives.append(key)
+                group_of_key[key] = index
+            group_of_question[question] = index
+        groups[index].append(question)
+    return sorted(groups, key=len, reverse=True)
 
 
 def build_report(engine: Engine, interactions: list[Interaction], votes: list[Vote], since: str) -> Report:
@@ -136,15 +152,28 @@ def render_json(report: Report) -> str:
     return json.dumps(asdict(report), ensure_ascii=False, indent=2) + "\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection")."""
+
+
+def neutralise(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula, prefixed with ``'`` so that it shows as text.
+
+    >>> neutralise("=1+1"), neutralise("salaire cto"), neutralise(3)
+    ("'=1+1", 'salaire cto', 3)
+    """
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
 def render_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["kind", "count", "question_or_passage", "closest_passage", "score", "down", "up", "action"])
-    for g in report.unanswered:
-        writer.writerow(["unanswered", g.count, g.question, g.closest_passage or "", g.closest_score, "", "",
-                         g.action])
-    for d in report.disliked:
-        writer.writerow(["disliked", d.down + d.up, d.passage_id, "", "", d.down, d.up, ""])
+    rows: list[list[object]] = [
+        ["unanswered", g.count, g.question, g.closest_passage or "", g.closest_score, "", "", g.action]
+        for g in report.unanswered]
+    rows += [["disliked", d.down + d.up, d.passage_id, "", "", d.down, d.up, ""] for d in report.disliked]
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return out.getvalue()
 
 
