@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,9 @@ from bot.infra.loader import knowledge_paths
 
 if TYPE_CHECKING:  # the learning loop is imported only by the commands that use it, to keep `ask` fast
     from bot.infra.settings import Settings
+    from bot.infra.sqlstore import SqlStore
     from bot.service.assistant import Assistant
+    from bot.service.store import DeliveryClaims
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +47,26 @@ def build_engine(knowledge: Knowledge = None, environ: Mapping[str, str] | None 
     return cached_engine(_paths(knowledge, environ), _cache(environ, cache))
 
 
-def open_store(settings: Settings):
-    """The SQL store named by the settings (SQLite file by default), its folder created if needed."""
+def open_store(settings: Settings) -> SqlStore:
+    """The SQL store named by the settings (SQLite file by default, mode 600), its folder created if needed
+    (mode 700)."""
     from bot.infra.sqlstore import SqlStore  # SQLAlchemy is imported only when a store is opened
 
     if settings.database_url.startswith("sqlite:///"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return SqlStore(settings.database_url)
+
+
+def open_delivery_claims(environ: Mapping[str, str] | None = None) -> DeliveryClaims | None:
+    """Where the processes of one bot share the delivery ids they handled: the database when
+    ``DATABASE_URL`` is set (several processes may serve one app), else None (each process remembers its own).
+    """
+    from bot.infra.settings import Settings
+
+    environ = os.environ if environ is None else environ
+    if not environ.get("DATABASE_URL"):
+        return None
+    return open_store(Settings.from_env(environ))
 
 
 def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | None = None, *,
@@ -75,10 +91,32 @@ def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | No
     if settings.record or store is not None:
         try:
             recorder = BackgroundRecorder(store or open_store(settings), retention=settings.retention)
-        except Exception:
-            log.exception("the store cannot be opened (check DATABASE_URL); answering without recording")
+        except Exception as error:  # e.g. a URL naming a driver that is not installed
+            reason = str(error).replace(settings.database_url, "DATABASE_URL").splitlines()[0] if str(error) else ""
+            log.error("the store cannot be opened (%s: %s); check DATABASE_URL; answering without recording",
+                      type(error).__name__, reason)
     salt = load_salt(settings.salt, settings.data_dir / "salt")
     return Assistant(live, recorder=recorder, salt=salt)
+
+
+@contextmanager
+def stopping_cleanly_on_sigterm() -> Iterator[None]:
+    """Inside, SIGTERM stops the process like the end of its input (SystemExit 0), so that ``finally``
+    blocks run and recorded questions are written; a no-op outside the main thread."""
+    def stop(signum: int, frame: object) -> None:
+        log.info("received %s; stopping", signal.Signals(signum).name)
+        signal.signal(signum, signal.SIG_DFL)  # a second SIGTERM stops at once
+        raise SystemExit(0)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def reload_on_sighup(assistant: Assistant) -> None:

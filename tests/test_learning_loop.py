@@ -128,14 +128,30 @@ def test_a_store_that_raises_does_not_stop_answers(engine, caplog):
     assert "could not record" in caplog.text and "database is down" in caplog.text
 
 
-def test_a_store_that_cannot_be_opened_leaves_the_bot_answering(tmp_path, caplog):
+def test_a_store_that_cannot_be_reached_leaves_the_bot_answering_and_says_so_in_one_line(tmp_path, caplog):
     environ = {"DATABASE_URL": "postgresql://nobody:nothing@127.0.0.1:1/none", "CTO_BOT_DATA_DIR": str(tmp_path)}
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.INFO, logger="bot"):
         assistant = build_assistant(None, environ)
-        answer = assistant.ask("Comment devenir CTO ?")
-        assert assistant.recorder.flush()
-    assert answer.matched
-    assert "could not record" in caplog.text and "nothing@" not in caplog.text
+        answers = [assistant.ask("Comment devenir CTO ?") for _ in range(3)]
+        assert assistant.recorder.close() == 3
+    assert all(answer.matched for answer in answers)
+    [outage, lost] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "store is unavailable" in outage.getMessage() and "127.0.0.1" in outage.getMessage()
+    assert lost.getMessage() == "stopped with 3 records not written to the store"
+    assert not outage.exc_info and "nothing@" not in caplog.text
+
+
+def test_text_no_database_accepts_is_cleaned_before_it_is_stored(store):
+    long_id = "p" * 300
+    store.record(interaction("caf\udce9 au lait\x00 ?", passage_id=long_id))
+    store.record(Vote("a" * 100, long_id, "user-\ud800", 1, "slack"))
+    [row] = store.interactions_since(LONG_AGO)
+    [vote] = store.votes_since(LONG_AGO)
+    if isinstance(store, MemoryStore):
+        assert row.passage_id == long_id  # nothing to clean in memory
+    else:
+        assert row.question == "caf\ufffd au lait ?" and row.passage_id == "p" * 200
+        assert (vote.answer_id, vote.passage_id, vote.user_hash) == ("a" * 64, "p" * 200, "user-\ufffd")
 
 
 def test_the_background_recorder_prunes_past_the_retention_period():

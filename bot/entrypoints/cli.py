@@ -36,12 +36,13 @@ def _engine(args: argparse.Namespace, environ: Mapping[str, str]):
 def _serving(args: argparse.Namespace, environ: Mapping[str, str]) -> Iterator[Assistant]:
     """The engine with live reload and recording, for the long-running front ends; what is still queued for
     the store is written when they stop."""
-    from bot.bootstrap import build_assistant, reload_on_sighup
+    from bot.bootstrap import build_assistant, reload_on_sighup, stopping_cleanly_on_sigterm
 
     assistant = build_assistant(args.knowledge, environ, cache=not args.no_cache)
     reload_on_sighup(assistant)
     try:
-        yield assistant
+        with stopping_cleanly_on_sigterm():  # the REPL's way out on SIGTERM; Slack and Discord set their own
+            yield assistant
     finally:
         assistant.close()
 

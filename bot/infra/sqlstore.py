@@ -1,9 +1,21 @@
 """The store in SQL, through SQLAlchemy Core: SQLite in a local file by default, PostgreSQL with
-``DATABASE_URL=postgresql://…``. One code path for both; tables are created on start-up."""
+``DATABASE_URL=postgresql://…``. One code path for both; tables are created on first use.
+
+Rows are written in batches, one transaction each, and a retried batch never writes a row twice. SQLite runs
+in WAL mode with a busy timeout, so that several processes can write to one file. A database that cannot be
+reached raises ``StoreUnavailable`` (retried by ``BackgroundRecorder``), with a one-line reason.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+import os
+import re
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -17,11 +29,20 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     delete,
+    event,
+    exc,
     insert,
+    make_url,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
+
+from bot.service.store import CLAIMS_KEPT, Interaction, StoreUnavailable, Vote
+
+log = logging.getLogger(__name__)
 
 metadata = MetaData()
 
@@ -50,6 +71,23 @@ votes = Table(
     UniqueConstraint("answer_id", "user_hash", name="one_vote_per_user_and_answer"),
 )
 
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", String(255), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
+"""Delivery ids claimed by the processes sharing this database (``claim``), kept for ``CLAIMS_KEPT``."""
+
+BUSY_TIMEOUT = 5.0
+"""Seconds a SQLite writer waits for another one to finish before the write counts as failed (and retried)."""
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for a PostgreSQL server before the store counts as unavailable."""
+EXPIRE_EVERY = timedelta(minutes=10)
+
+UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError, OSError)
+"""Errors that say the database cannot be reached or written now, not that a row is wrong."""
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
 
 def normalise_url(url: str) -> str:
     """SQLAlchemy URLs from the ones platforms hand out: ``postgres://`` and ``postgresql://`` use psycopg 3.
@@ -63,59 +101,187 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def clean_text(value: str, limit: int | None = None) -> str:
+    """Text every database accepts: lone surrogates replaced, NUL characters removed, cut to ``limit``.
+
+    >>> clean_text("caf\\udce9\\x00 noir", 6)
+    'caf\\ufffd n'
+    """
+    value = _SURROGATES.sub("\ufffd", value).replace("\x00", "")
+    return value[:limit] if limit else value
+
+
+def _row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with every text cleaned and cut to its column's size."""
+    return {key: clean_text(value, getattr(table.c[key].type, "length", None)) if isinstance(value, str) else value
+            for key, value in values.items()}
+
+
 def _aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes: they were stored in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _reason(error: BaseException) -> str:
+    """One line saying why the database failed, without the SQL statement or its parameters."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else 'no details'}"
+
+
+def _sql_engine(url: str, busy_timeout: float) -> SqlEngine:
+    """An engine for ``url``: SQLite in WAL mode with a busy timeout (its file created mode 600), PostgreSQL
+    with a connect timeout and connections checked before use."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        args = {"connect_timeout": CONNECT_TIMEOUT} if parsed.get_backend_name() == "postgresql" else {}
+        return create_engine(url, pool_pre_ping=True, connect_args=args)
+    if parsed.database and parsed.database != ":memory:":
+        _private_file(Path(parsed.database))
+    engine = create_engine(url, connect_args={"timeout": busy_timeout})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection: Any, record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")  # writers no longer block readers, nor fsync each row
+        cursor.execute("PRAGMA synchronous = NORMAL")  # safe in WAL mode: a crash loses no committed row
+        cursor.close()
+
+    return engine
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (SQLite gives its -wal and -shm files the same
+    mode); an existing file is left as it is."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        pass  # a missing folder or a read-only disk: connecting will say so
+
+
+def _dialect_insert(sql: SqlEngine, table: Table) -> Any:
+    """An INSERT that can take ``ON CONFLICT`` (SQLite and PostgreSQL); None on other databases."""
+    dialect = sql.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    return None
+
+
 class SqlStore:
-    """Outcomes and votes in a SQL database."""
+    """Outcomes, votes and claimed delivery ids in a SQL database."""
 
-    def __init__(self, url: str, *, sql_engine: SqlEngine | None = None):
+    def __init__(self, url: str, *, sql_engine: SqlEngine | None = None, busy_timeout: float = BUSY_TIMEOUT):
         self.url = normalise_url(url)
-        self.sql = sql_engine or create_engine(self.url, pool_pre_ping=True)
+        self.sql = sql_engine or _sql_engine(self.url, busy_timeout)
         self._ready = False
-
-    def _schema(self) -> SqlEngine:
-        """The engine, with the tables created on first use: a database that is down at start-up is retried
-        on the next call instead of stopping the bot."""
-        if not self._ready:
-            metadata.create_all(self.sql)
-            self._ready = True
-        return self.sql
+        self._schema_lock = threading.Lock()
+        self._last_expiry: datetime | None = None
 
     def __repr__(self) -> str:
         return f"SqlStore({self.sql.url.render_as_string(hide_password=True)!r})"
 
-    def record(self, item) -> None:
-        from bot.service.store import Vote
+    def _schema(self) -> SqlEngine:
+        """The engine, with the tables created on first use: a database that is down at start-up is retried
+        on the next call instead of stopping the bot. Processes starting together may race to create the
+        tables: the loser finds them there and carries on."""
+        if self._ready:
+            return self.sql
+        with self._schema_lock:
+            for attempt in range(3):
+                try:
+                    metadata.create_all(self.sql)
+                    break
+                except exc.DatabaseError as error:
+                    text = str(error.orig).lower()
+                    racing = "already exists" in text or "duplicate key" in text
+                    if not racing or attempt == 2:
+                        raise
+            self._ready = True
+        return self.sql
 
-        with self._schema().begin() as db:
-            if not isinstance(item, Vote):
-                db.execute(insert(interactions).values(
-                    id=item.id, question=item.question, outcome=item.outcome, score=item.score,
-                    passage_id=item.passage_id, lang=item.lang, platform=item.platform,
-                    channel_kind=item.channel_kind, at=item.at))
-                return
-            changed = db.execute(
-                update(votes).where(votes.c.answer_id == item.answer_id, votes.c.user_hash == item.user_hash)
-                .values(value=item.value, at=item.at, passage_id=item.passage_id)).rowcount
+    def _unavailable(self, error: BaseException) -> StoreUnavailable:
+        self._ready = False  # check the tables again once it is back (e.g. a new SQLite file)
+        return StoreUnavailable(_reason(error))
+
+    def record(self, item: Interaction | Vote) -> None:
+        self.record_many([item])
+
+    def record_many(self, items: Sequence[Interaction | Vote]) -> None:
+        """Write ``items`` in one transaction. An interaction already written (a batch retried after its
+        commit was not acknowledged) is skipped; a later vote of a user on an answer replaces the earlier."""
+        rows = [_row(interactions, {
+            "id": item.id, "question": item.question, "outcome": item.outcome, "score": item.score,
+            "passage_id": item.passage_id, "lang": item.lang, "platform": item.platform,
+            "channel_kind": item.channel_kind, "at": item.at}) for item in items if isinstance(item, Interaction)]
+        latest: dict[tuple[str, str], dict[str, Any]] = {}
+        for item in items:
+            if isinstance(item, Vote):
+                row = _row(votes, {"answer_id": item.answer_id, "passage_id": item.passage_id,
+                                   "user_hash": item.user_hash, "value": item.value, "platform": item.platform,
+                                   "at": item.at})
+                latest[row["answer_id"], row["user_hash"]] = row
+        try:
+            with self._schema().begin() as db:
+                if rows:
+                    self._insert_interactions(db, rows)
+                if latest:
+                    self._upsert_votes(db, list(latest.values()))
+        except UNAVAILABLE as error:
+            raise self._unavailable(error) from error
+
+    def _insert_interactions(self, db: Connection, rows: list[dict[str, Any]]) -> None:
+        statement = _dialect_insert(self.sql, interactions)
+        if statement is not None:
+            db.execute(statement.on_conflict_do_nothing(index_elements=["id"]), rows)
+        else:
+            db.execute(insert(interactions), rows)
+
+    def _upsert_votes(self, db: Connection, rows: list[dict[str, Any]]) -> None:
+        statement = _dialect_insert(self.sql, votes)
+        if statement is not None:
+            db.execute(statement.on_conflict_do_update(
+                index_elements=["answer_id", "user_hash"],
+                set_={"value": statement.excluded.value, "at": statement.excluded.at,
+                      "passage_id": statement.excluded.passage_id}), rows)
+            return
+        for row in rows:
+            changed = db.execute(update(votes).where(votes.c.answer_id == row["answer_id"],
+                                                     votes.c.user_hash == row["user_hash"])
+                                 .values(value=row["value"], at=row["at"], passage_id=row["passage_id"])).rowcount
             if not changed:
-                db.execute(insert(votes).values(
-                    answer_id=item.answer_id, passage_id=item.passage_id, user_hash=item.user_hash,
-                    value=item.value, platform=item.platform, at=item.at))
+                db.execute(insert(votes).values(**row))
 
-    def interactions_since(self, since: datetime):
-        from bot.service.store import Interaction
+    def claim(self, delivery_id: str, *, at: datetime | None = None) -> bool:
+        """True for the first claim of ``delivery_id`` by any process on this database (a unique key: the
+        insert of an id already there does nothing); ids older than ``CLAIMS_KEPT`` are forgotten."""
+        moment = at or datetime.now(UTC)
+        row = _row(deliveries, {"id": delivery_id, "at": moment})
+        try:
+            with self._schema().begin() as db:
+                if self._last_expiry is None or moment - self._last_expiry >= EXPIRE_EVERY:
+                    db.execute(delete(deliveries).where(deliveries.c.at < moment - CLAIMS_KEPT))
+                    self._last_expiry = moment
+                statement = _dialect_insert(self.sql, deliveries)
+                if statement is not None:
+                    inserted = statement.on_conflict_do_nothing(index_elements=["id"]).returning(deliveries.c.id)
+                    return db.execute(inserted, row).first() is not None
+                if db.execute(select(deliveries.c.id).where(deliveries.c.id == row["id"])).first():
+                    return False
+                db.execute(insert(deliveries), row)
+                return True
+        except UNAVAILABLE as error:
+            raise self._unavailable(error) from error
 
+    def interactions_since(self, since: datetime) -> list[Interaction]:
         with self._schema().connect() as db:
             rows = db.execute(select(interactions).where(interactions.c.at >= since)
                               .order_by(interactions.c.at)).mappings()
             return [Interaction(**{**row, "at": _aware(row["at"])}) for row in rows]
 
-    def votes_since(self, since: datetime):
-        from bot.service.store import Vote
-
+    def votes_since(self, since: datetime) -> list[Vote]:
         with self._schema().connect() as db:
             rows = db.execute(select(votes).where(votes.c.at >= since).order_by(votes.c.at)).mappings()
             return [Vote(**{k: v for k, v in row.items() if k != "id"} | {"at": _aware(row["at"])})

@@ -61,9 +61,9 @@ class Assistant:
 
     def close(self) -> None:
         """Write what is still queued for the store (call it when the bot stops)."""
-        flush = getattr(self.recorder, "flush", None)
-        if flush is not None:
-            flush()
+        close = getattr(self.recorder, "close", None) or getattr(self.recorder, "flush", None)
+        if close is not None:
+            close()
 
     def _recorded(self, answer: Answer, platform: str, channel_kind: str) -> Answer:
         if self.recorder is None:

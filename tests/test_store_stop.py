@@ -1,0 +1,67 @@
+"""Nothing recorded is lost when a bot stops: every way out writes what is still queued for the store."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from tests.conftest import REPO
+
+QUESTIONS = ["Comment devenir CTO ?", "salaire du cto", "What does a CTO do?", "qui gère le budget tech ?",
+             "quelles compétences pour un CTO", "bonjour le monde"]
+PROMPT = "cto-bot> "
+
+
+def _repl(data_dir: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "CTO_BOT_DATA_DIR": str(data_dir), "CTO_BOT_RELOAD_SECONDS": "0"}
+    env.pop("DATABASE_URL", None)
+    return subprocess.Popen([sys.executable, "-m", "bot", "repl", "--no-history"], cwd=REPO, env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_prompts(process: subprocess.Popen[str], count: int) -> threading.Event:
+    """An event set once the REPL has printed ``count`` prompts, i.e. answered ``count - 1`` lines."""
+    seen = threading.Event()
+
+    def read() -> None:
+        prompts, tail = 0, ""
+        while chunk := os.read(process.stdout.fileno(), 65536):  # type: ignore[union-attr]
+            text = tail + chunk.decode(errors="replace")
+            prompts += text.count(PROMPT)
+            tail = text[-(len(PROMPT) - 1):] if not text.endswith(PROMPT) else ""
+            if prompts >= count:
+                seen.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return seen
+
+
+def _rows(data_dir: Path) -> int:
+    with sqlite3.connect(data_dir / "cto-bot.sqlite3") as db:
+        return db.execute("SELECT COUNT(*) FROM interactions").fetchone()[0]
+
+
+def test_sigterm_to_the_repl_writes_every_recorded_question_before_it_exits(tmp_path):
+    asked = 1500
+    repl = _repl(tmp_path)
+    answered = _wait_for_prompts(repl, asked + 1)
+    repl.stdin.write("".join(QUESTIONS[i % len(QUESTIONS)] + "\n" for i in range(asked)))  # type: ignore[union-attr]
+    repl.stdin.flush()  # type: ignore[union-attr]
+    assert answered.wait(120), "the REPL did not answer every question"
+    repl.send_signal(signal.SIGTERM)  # stdin stays open: SIGTERM is the way out
+    assert repl.wait(60) == 0
+    assert _rows(tmp_path) == asked
+    assert "not written" not in repl.stderr.read()  # type: ignore[union-attr]
+
+
+def test_the_end_of_input_writes_every_recorded_question(tmp_path):
+    asked = 300
+    repl = _repl(tmp_path)
+    out, err = repl.communicate("".join(QUESTIONS[i % len(QUESTIONS)] + "\n" for i in range(asked)), timeout=120)
+    assert repl.returncode == 0 and out.count(PROMPT) == asked + 1
+    assert _rows(tmp_path) == asked
