@@ -1,4 +1,5 @@
-"""``cto-bot discord``: settings from the environment, the client started, SIGTERM made a clean close."""
+"""``cto-bot discord``: settings from the environment (checked before the engine is built), the client started,
+an optional health check, SIGTERM made a clean close."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ import argparse
 import asyncio
 import base64
 import binascii
+import contextlib
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import discord
 
 from adapters.discord.client import Assistant, CtoClient
 from adapters.discord.cooldown import Cooldown
+from adapters.health import health_check, health_port
 from bot.errors import ConfigurationError, MissingSettingError
 
 log = logging.getLogger(__name__)
@@ -38,11 +41,13 @@ class DiscordSettings:
     sync_commands: bool = True
     cooldown_rate: int = 5
     cooldown_seconds: float = 30.0
+    health_port: int | None = None
+    """``CTO_BOT_HEALTH_PORT``: serve ``GET /healthz`` there (503 until connected)."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> DiscordSettings:
         """Read ``DISCORD_TOKEN``, ``DISCORD_SHARD_COUNT``, ``DISCORD_SHARD_IDS``, ``DISCORD_SYNC_COMMANDS``
-        and ``DISCORD_COOLDOWN``; raise a ConfigurationError saying what to fix."""
+        ``DISCORD_COOLDOWN`` and ``CTO_BOT_HEALTH_PORT``; raise a ConfigurationError saying what to fix."""
         token = environ.get("DISCORD_TOKEN", "").strip()
         if not token:
             raise MissingSettingError("DISCORD_TOKEN", TOKEN_PURPOSE)
@@ -51,7 +56,7 @@ class DiscordSettings:
         rate, seconds = _cooldown(environ.get("DISCORD_COOLDOWN", ""))
         sync = environ.get("DISCORD_SYNC_COMMANDS", "1").strip().lower() not in ("0", "false", "no", "off")
         return cls(token=token, shard_count=shard_count, shard_ids=shard_ids, sync_commands=sync,
-                   cooldown_rate=rate, cooldown_seconds=seconds)
+                   cooldown_rate=rate, cooldown_seconds=seconds, health_port=health_port(environ))
 
 
 def _count(raw: str) -> int | None:
@@ -168,9 +173,22 @@ async def serve(client: discord.Client, token: str) -> int:
     return 0
 
 
-def run(args: argparse.Namespace, environ: Mapping[str, str], assistant: Assistant) -> int:
-    """``cto-bot discord``: run the bot over ``assistant`` (``bot.bootstrap.build_assistant``) until SIGTERM;
-    return the exit status."""
+def is_connected(client: discord.AutoShardedClient) -> bool:
+    """True while every shard of ``client`` is connected and ready: what ``/healthz`` reports."""
+    return (client.is_ready() and not client.is_closed()
+            and all(not shard.is_closed() for shard in client.shards.values()))
+
+
+Serving = Callable[[], contextlib.AbstractContextManager[Assistant]]
+"""Builds the assistant (engine, store) while inside, and flushes its records on the way out."""
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str], serving: Serving) -> int:
+    """``cto-bot discord``: check the settings, then run the bot over the assistant that ``serving`` builds
+    (``bot.bootstrap.build_assistant``) until SIGTERM; return the exit status."""
     settings = DiscordSettings.from_environ(environ)
     discord.utils.setup_logging()
-    return asyncio.run(serve(build_client(settings, assistant), settings.token))
+    with serving() as assistant:
+        client = build_client(settings, assistant)
+        with health_check(settings.health_port, lambda: is_connected(client)):
+            return asyncio.run(serve(client, settings.token))

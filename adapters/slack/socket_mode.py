@@ -11,6 +11,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from adapters.health import health_check
 from adapters.slack.redelivery import SeenIds
 
 log = logging.getLogger(__name__)
@@ -31,13 +32,17 @@ class DedupingSocketModeHandler(SocketModeHandler):
         super().handle(client, req)
 
 
-def serve_socket_mode(app: App, *, app_token: str, stop: threading.Event) -> None:
-    """Connect to Slack in Socket Mode and serve until ``stop`` is set, then disconnect."""
+def serve_socket_mode(app: App, *, app_token: str, stop: threading.Event, health_port: int | None = None) -> None:
+    """Connect to Slack in Socket Mode and serve until ``stop`` is set, then disconnect.
+
+    With ``health_port``, ``GET /healthz`` answers 200 there while the socket is connected, 503 otherwise.
+    """
     handler = DedupingSocketModeHandler(app, app_token)
-    handler.connect()
-    log.info("Connected to Slack in Socket Mode")
-    try:
-        stop.wait()
-    finally:
-        log.info("Disconnecting from Slack")
-        handler.close()
+    with health_check(health_port, handler.client.is_connected):
+        handler.connect()
+        log.info("Connected to Slack in Socket Mode")
+        try:
+            stop.wait()
+        finally:
+            log.info("Disconnecting from Slack")
+            handler.close()

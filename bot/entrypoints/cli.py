@@ -145,8 +145,7 @@ def cmd_bench(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_slack(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from adapters.slack.run import run
 
-    with _serving(args, environ) as assistant:
-        return run(args, environ, assistant)
+    return run(args, environ, lambda: _serving(args, environ))  # the tokens are checked before the engine is built
 
 
 def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
@@ -157,8 +156,7 @@ def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
         stdout.write(invite_url(environ) + "\n")
         return EXIT_OK
-    with _serving(args, environ) as assistant:
-        return run(args, environ, assistant)
+    return run(args, environ, lambda: _serving(args, environ))  # the token is checked before the engine is built
 
 
 @contextmanager

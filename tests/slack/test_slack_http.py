@@ -1,15 +1,22 @@
-"""The real slack-bolt app over HTTP, against a fake Slack on 127.0.0.1: what people see in Slack."""
+"""The real slack-bolt app over HTTP, against a fake Slack on 127.0.0.1: what people see in Slack, and what the
+real server (gunicorn, with the signature guard in front of Bolt) does with hostile or broken requests."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import http.client
 import json
 import logging
+import socket
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
-from slack_fake import BOT_USER_ID, FakeSlack, button_click, buttons, direct_message, mention, shown_text
-from slack_harness import HttpBot
+from slack_fake import BOT_USER_ID, WAIT, FakeSlack, button_click, buttons, direct_message, mention, shown_text
+from slack_harness import SIGNING_SECRET, HttpBot
+from slack_server import ServedBot
 
 from adapters.slack.render import APOLOGY
 from bot.core.answer import Answer, Outcome
@@ -245,3 +252,98 @@ def test_answers_the_platform_health_check(http_bot: HttpBot):
 
 def test_answers_404_outside_its_paths(http_bot: HttpBot):
     assert http_bot.user.request("GET", "/elsewhere").status == 404
+
+
+# -- the real server (gunicorn, as `cto-bot slack --http` runs it) against hostile or broken requests --------
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[ServedBot]:
+    """One `cto-bot slack --http` process for the module's tests, on its own fake Slack."""
+    fake = FakeSlack().start()
+    try:
+        with ServedBot(fake) as bot:
+            yield bot
+        assert "Traceback" not in bot.log, bot.log
+    finally:
+        fake.stop()
+
+
+def raw_request(port: int, head: str, body: bytes = b"") -> tuple[int, str]:
+    """Send ``head`` (request line and headers, without the blank line) and ``body`` as they are; the status
+    and body of the reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as connection:
+        connection.sendall(head.encode() + b"\r\n\r\n" + body)
+        reply = http.client.HTTPResponse(connection)
+        reply.begin()
+        return reply.status, reply.read().decode(errors="replace")
+
+
+def signed_headers(body: bytes, *, timestamp: str | None = None, secret: str = SIGNING_SECRET,
+                   content_type: str = "application/json") -> str:
+    timestamp = timestamp or str(int(time.time()))
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    return (f"Content-Type: {content_type}\r\nX-Slack-Request-Timestamp: {timestamp}\r\n"
+            f"X-Slack-Signature: v0={digest}")
+
+
+def post_head(length: str | None, headers: str) -> str:
+    content_length = "" if length is None else f"Content-Length: {length}\r\n"
+    return f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{content_length}{headers}"
+
+
+EVENT = json.dumps({"type": "event_callback", "event_id": "Ev0HOSTILE", "team_id": "T0000001",
+                    "event": mention("Que fait un CTO ?")}).encode()
+
+
+@pytest.mark.parametrize(("length", "headers", "body", "status"), [
+    (None, signed_headers(EVENT), EVENT, 411),
+    ("-1", signed_headers(EVENT), EVENT, 400),
+    ("12abc", signed_headers(EVENT), EVENT, 400),
+    ("104857600", signed_headers(b""), b"x" * 1000, 413),
+    (str(len(EVENT)), signed_headers(EVENT, timestamp="soon"), EVENT, 401),
+    (str(len(EVENT)), signed_headers(EVENT, timestamp=str(int(time.time()) - 600)), EVENT, 401),
+    (str(len(EVENT)), signed_headers(EVENT, timestamp=str(int(time.time()) + 600)), EVENT, 401),
+    (str(len(EVENT)), signed_headers(EVENT, secret="not-the-secret"), EVENT, 401),
+    (str(len(EVENT)), "Content-Type: application/json", EVENT, 401),
+    ("1", signed_headers(b"1"), b"1", 400),
+    ("9", signed_headers(b'{"type": '), b'{"type": ', 400),
+    ("7", signed_headers(b'{"\xff":1}'), b'{"\xff":1}', 400),
+    ("9", signed_headers(b"payload=1", content_type="application/x-www-form-urlencoded"), b"payload=1", 400),
+], ids=["no length", "negative length", "length not a number", "100 MB body", "timestamp not a number",
+        "stale timestamp", "future timestamp", "bad signature", "unsigned", "a body of 1 (signed)",
+        "malformed JSON (signed)", "invalid UTF-8 (signed)", "a form payload that is not an object (signed)"])
+def test_refuses_a_bad_request_before_bolt_parses_it_without_a_traceback(
+        served: ServedBot, length: str | None, headers: str, body: bytes, status: int):
+    posted = len(served.fake.posts())
+
+    reply = raw_request(served.port, post_head(length, headers), body)
+
+    assert reply[0] == status, reply
+    assert "Traceback" not in served.log
+    assert served.user.send_event(mention("Que fait un CTO ?")).status == 200, "the server still serves"
+    served.fake.wait_for_posts(posted + 1)
+    assert len(served.fake.posts()) == posted + 1, "the refused request was not answered"
+
+
+def test_refuses_a_huge_body_without_reading_it(served: ServedBot):
+    """The 413 comes back while the client has sent 1 KB of the 100 MB it announced."""
+    with socket.create_connection(("127.0.0.1", served.port), timeout=WAIT) as connection:
+        connection.sendall(post_head("104857600", signed_headers(b"")).encode() + b"\r\n\r\n" + b"x" * 1024)
+        reply = http.client.HTTPResponse(connection)
+        reply.begin()
+
+    assert reply.status == 413
+
+
+def test_the_real_server_answers_a_signed_mention_once_and_skips_its_redelivery(served: ServedBot):
+    posted = len(served.fake.posts())
+    event = mention("Que fait un CTO ?")
+
+    first = served.user.send_event(event, event_id="Ev0SERVEDTWICE")
+    again = served.user.send_event(event, event_id="Ev0SERVEDTWICE")
+    served.fake.wait_for_posts(posted + 1)
+    served.user.send_event(mention("Que fait un CTO ?"))  # answered after the redelivery would have been
+    served.fake.wait_for_posts(posted + 2)
+
+    assert (first.status, again.status) == (200, 200)
+    assert [p["thread_ts"] for p in served.fake.posts()[posted:]].count(event["ts"]) == 1

@@ -1,22 +1,33 @@
-"""``cto-bot slack``: its settings, its start-up errors, and serving until told to stop."""
+"""``cto-bot slack``: its settings, its start-up errors, its health checks, and serving until told to stop."""
 
 from __future__ import annotations
 
 import argparse
-import logging
+import contextlib
+import http.client
+import io
+import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
-from slack_fake import REVOKED_TOKEN, WAIT, FakeSlack, SlackUser, mention
+from slack_fake import REVOKED_TOKEN, WAIT, FakeSlack, event_callback, mention, signature
 from slack_harness import KNOWLEDGE, SIGNING_SECRET
 from slack_sdk import WebClient
+from slack_server import ServedBot
 
+from adapters.health import HealthServer
+from adapters.slack.app import build_app
 from adapters.slack.run import SlackSettings, run
+from adapters.slack.socket_mode import DedupingSocketModeHandler
+from bot.entrypoints.cli import main
 from bot.errors import ConfigurationError, MissingSettingError
 from bot.service.assistant import Assistant
 
@@ -73,7 +84,8 @@ def test_a_token_slack_refuses_is_a_configuration_error(assistant: Assistant, fa
     client = WebClient(token=REVOKED_TOKEN, base_url=fake_slack.api_url)
 
     with pytest.raises(ConfigurationError, match="SLACK_BOT_TOKEN.*invalid_auth"):
-        run(argparse.Namespace(http=False, port=None), SOCKET_ENV, assistant, client=client)
+        run(argparse.Namespace(http=False, port=None), SOCKET_ENV, lambda: contextlib.nullcontext(assistant),
+            client=client)
 
 
 def test_socket_mode_stops_cleanly_on_sigterm(assistant: Assistant, fake_slack: FakeSlack):
@@ -83,7 +95,7 @@ def test_socket_mode_stops_cleanly_on_sigterm(assistant: Assistant, fake_slack: 
 
     killer = threading.Thread(target=terminate_once_connected)
     killer.start()
-    status = run(argparse.Namespace(http=False, port=None), SOCKET_ENV, assistant,
+    status = run(argparse.Namespace(http=False, port=None), SOCKET_ENV, lambda: contextlib.nullcontext(assistant),
                  client=WebClient(token="xoxb-1", base_url=fake_slack.api_url))
     killer.join(WAIT)
 
@@ -92,43 +104,127 @@ def test_socket_mode_stops_cleanly_on_sigterm(assistant: Assistant, fake_slack: 
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, "the previous SIGTERM handler is restored"
 
 
-class PortListener(logging.Handler):
-    """Learns the HTTP server's port from its start-up log line."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.port: int | None = None
-        self.ready = threading.Event()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith("Serving Slack on"):
-            assert isinstance(record.args, tuple)
-            self.port = int(str(record.args[1]))
-            self.ready.set()
-
-
-def test_http_mode_serves_events_and_health_checks_until_stopped(assistant: Assistant, fake_slack: FakeSlack):
-    listener = PortListener()
-    logging.getLogger("adapters.slack.http").addHandler(listener)
-    stop = threading.Event()
-    result: list[int] = []
-    server = threading.Thread(target=lambda: result.append(run(
-        argparse.Namespace(http=True, port=0), HTTP_ENV, assistant,
-        client=WebClient(token="xoxb-1", base_url=fake_slack.api_url), stop=stop)))
-    try:
-        server.start()
-        assert listener.ready.wait(WAIT), "the server did not start"
-        assert listener.port
-        user = SlackUser(listener.port, SIGNING_SECRET, fake_slack)
-
-        health = user.request("GET", "/healthz")
-        reply = user.send_event(mention("Que fait un CTO ?"))
+def test_http_mode_serves_events_and_health_checks_with_gunicorn(fake_slack: FakeSlack):
+    with ServedBot(fake_slack) as bot:
+        health = bot.user.request("GET", "/healthz")
+        reply = bot.user.send_event(mention("Que fait un CTO ?"))
         [post] = fake_slack.wait_for_posts(1)
-    finally:
-        stop.set()
-        server.join(WAIT)
-        logging.getLogger("adapters.slack.http").removeHandler(listener)
 
     assert (health.status, reply.status) == (200, 200)
     assert post["text"].startswith("Le CTO dirige")
-    assert result == [0]
+    assert "gthread" in bot.log or "IdleSafeThreadWorker" in bot.log
+    assert "Traceback" not in bot.log
+
+
+def test_http_mode_finishes_a_request_in_flight_on_sigterm_and_idle_connections_do_not_hold_it(
+        fake_slack: FakeSlack):
+    with ServedBot(fake_slack) as bot:
+        idle = [socket.create_connection(("127.0.0.1", bot.port)) for _ in range(20)]
+        body = json.dumps(event_callback(mention("Que fait un CTO ?"), "Ev0INFLIGHT")).encode()
+        in_flight = socket.create_connection(("127.0.0.1", bot.port), timeout=WAIT)
+        in_flight.sendall(signed_head(body) + body[:10])  # the request has started, its body is not all there
+        bot.user.request("GET", "/healthz")  # the worker is serving other requests meanwhile
+        bot.process.send_signal(signal.SIGTERM)
+        bot.wait_for_line(re.compile(r"Handling signal: term"))
+        in_flight.sendall(body[10:])
+        status_line = in_flight.makefile("rb").readline()
+        status = bot.terminate()
+        [post] = fake_slack.wait_for_posts(1)
+    for connection in [*idle, in_flight]:
+        connection.close()
+
+    assert status_line.startswith(b"HTTP/1.1 200"), status_line
+    assert post["text"].startswith("Le CTO dirige"), "the answer to the request in flight was posted"
+    assert status == 0
+    assert "Traceback" not in bot.log
+
+
+def signed_head(body: bytes) -> bytes:
+    """The request line and headers of a POST Slack signed, for a raw socket."""
+    timestamp = str(int(time.time()))
+    headers = {"Host": "127.0.0.1", "Content-Type": "application/json", "Content-Length": str(len(body)),
+               "X-Slack-Request-Timestamp": timestamp,
+               "X-Slack-Signature": signature(SIGNING_SECRET, timestamp, body.decode())}
+    return ("POST /slack/events HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            + "\r\n").encode()
+
+
+@pytest.mark.parametrize(("command", "env", "missing"), [
+    (["slack"], {"SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN"),
+    (["slack", "--http"], {"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+    (["discord"], {}, "DISCORD_TOKEN"),
+])
+def test_checks_the_tokens_before_loading_the_knowledge_or_opening_the_store(
+        tmp_path: Path, command: list[str], env: dict[str, str], missing: str):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("sections: [\n", encoding="utf-8")
+    err = io.StringIO()
+
+    status = main([*command, "--knowledge", str(broken)], stderr=err,
+                  environ=env | {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+
+    assert status == 2
+    assert missing in err.getvalue(), "the token is reported, not the broken knowledge or the unreachable store"
+    assert len(err.getvalue().splitlines()) == 1
+
+
+def test_refuses_server_sizes_that_are_not_whole_numbers():
+    assert SlackSettings.from_environ(HTTP_ENV | {"WEB_CONCURRENCY": "3", "CTO_BOT_WEB_THREADS": "16"},
+                                      http=True).server.workers == 3
+    with pytest.raises(ConfigurationError, match="WEB_CONCURRENCY"):
+        SlackSettings.from_environ(HTTP_ENV | {"WEB_CONCURRENCY": "0"}, http=True)
+    with pytest.raises(ConfigurationError, match="CTO_BOT_WEB_THREADS"):
+        SlackSettings.from_environ(HTTP_ENV | {"CTO_BOT_WEB_THREADS": "many"}, http=True)
+
+
+def test_socket_mode_health_check_is_not_ready_until_connected(assistant: Assistant, fake_slack: FakeSlack):
+    app = build_app(assistant, client=WebClient(token="xoxb-1", base_url=fake_slack.api_url))
+    handler = DedupingSocketModeHandler(app, "xapp-1", ping_interval=60)
+
+    with HealthServer(0, handler.client.is_connected, host="127.0.0.1") as health:
+        before = get(health.port, "/healthz")
+        handler.connect()
+        fake_slack.wait_for(lambda r: r.socket_connections == 1, "the Socket Mode connection")
+        connected = get(health.port, "/healthz")
+        handler.close()
+        after = get(health.port, "/healthz")
+
+    assert before == (503, "not ready\n")
+    assert connected == (200, "ok\n")
+    assert after == (503, "not ready\n")
+
+
+def test_socket_mode_serves_its_health_check_on_the_port_set(assistant: Assistant, fake_slack: FakeSlack,
+                                                            caplog: pytest.LogCaptureFixture):
+    stop = threading.Event()
+    port = free_port()
+    env = SOCKET_ENV | {"CTO_BOT_HEALTH_PORT": str(port), "SLACK_API_URL": fake_slack.api_url}
+    server = threading.Thread(target=run, args=(argparse.Namespace(http=False, port=None), env,
+                                                lambda: contextlib.nullcontext(assistant)), kwargs={"stop": stop})
+    server.start()
+    try:
+        fake_slack.wait_for(lambda r: r.socket_connections == 1, "the Socket Mode connection")
+        reply = get(port, "/healthz")
+    finally:
+        stop.set()
+        server.join(WAIT)
+
+    assert reply == (200, "ok\n")
+    with pytest.raises(OSError):
+        get(port, "/healthz")  # closed with the bot
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def get(port: int, path: str) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
