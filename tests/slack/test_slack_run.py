@@ -7,6 +7,7 @@ import contextlib
 import http.client
 import io
 import json
+import logging
 import os
 import re
 import signal
@@ -201,17 +202,33 @@ def test_socket_mode_serves_its_health_check_on_the_port_set(assistant: Assistan
     env = SOCKET_ENV | {"CTO_BOT_HEALTH_PORT": str(port), "SLACK_API_URL": fake_slack.api_url}
     server = threading.Thread(target=run, args=(argparse.Namespace(http=False, port=None), env,
                                                 lambda: contextlib.nullcontext(assistant)), kwargs={"stop": stop})
+    connected = LogLine("Connected to Slack in Socket Mode")
+    logging.getLogger("adapters.slack.socket_mode").addHandler(connected)
     server.start()
     try:
-        fake_slack.wait_for(lambda r: r.socket_connections == 1, "the Socket Mode connection")
+        assert connected.seen.wait(WAIT), "the bot did not connect"
         reply = get(port, "/healthz")
     finally:
         stop.set()
         server.join(WAIT)
+        logging.getLogger("adapters.slack.socket_mode").removeHandler(connected)
 
     assert reply == (200, "ok\n")
     with pytest.raises(OSError):
         get(port, "/healthz")  # closed with the bot
+
+
+class LogLine(logging.Handler):
+    """Set ``seen`` when a record starting with ``prefix`` is logged."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+        self.seen = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith(self.prefix):
+            self.seen.set()
 
 
 def free_port() -> int:
