@@ -128,12 +128,14 @@ def test_processes_started_together_share_one_cache_file(data_dir, write_knowled
                        env={"CTO_BOT_DATA_DIR": str(data_dir)}).stdout == outputs[0]
 
 
-def test_a_reload_builds_the_new_engine_in_a_child_process(data_dir, write_knowledge):
+def test_a_reload_builds_the_new_engine_in_a_child_process(data_dir, write_knowledge, caplog):
     path = write_knowledge(TINY_KNOWLEDGE)
     builder = EngineBuilder(EngineCache(data_dir / "cache"))
     live = LiveEngine(YamlFiles([path]), check_every=0.0, build=builder)
     path.write_text(TINY_KNOWLEDGE.replace("Ethiopia", "Yemen"), encoding="utf-8")
-    assert live.reload()
+    with caplog.at_level(logging.WARNING, logger="bot.infra.cache"):
+        assert live.reload()
+    assert caplog.text == ""  # the child's engine was loaded, not rebuilt here
     assert "Yemen" in live.current.ask("Where does coffee come from?").text
     assert builder.children == 1
     assert len(cache_files(data_dir)) == 2  # the child wrote the new engine where every worker finds it

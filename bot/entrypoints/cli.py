@@ -138,7 +138,8 @@ def cmd_eval(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 def cmd_bench(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from bot.tools.bench import run_benchmarks
 
-    run_benchmarks(_engine(args, environ), stdout, sizes=args.sizes, repeat=args.repeat)
+    run_benchmarks(_engine(args, environ), stdout, sizes=args.sizes, repeat=args.repeat, real=args.real,
+                   progress=sys.stderr)
     return EXIT_OK
 
 
@@ -292,8 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 1 when the overall accuracy is below X: a fraction (0.8) or a percentage (80)")
 
     p = add("bench", cmd_bench, "print the engine's latency and the cost of one `ask` process")
-    p.add_argument("--sizes", type=_at_least_one, nargs="*", default=[1000, 10000],
-                   help="synthetic knowledge sizes in passages (default: 1000 10000)")
+    p.add_argument("--sizes", type=_at_least_one, nargs="*", default=[1000, 5000],
+                   help="synthetic knowledge sizes in passages (default: 1000 5000)")
+    p.add_argument("--real", action="append", default=[], metavar="DIR", help="also bench this knowledge folder")
     p.add_argument("--repeat", type=_at_least_one, default=3, help="passes over the questions per measurement")
 
     p = add("report", cmd_report, "what users asked that the bot could not answer, and the answers they disliked")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import array
 import copyreg
+import gc
 import hashlib
 import itertools
 import json
@@ -145,10 +146,39 @@ def read_engine(path: Path) -> Engine:
         if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
             raise PermissionError(f"owned by uid {status.st_uid} with mode {status.st_mode & 0o777:o}; "
                                   "the cache only reads files of this user that others cannot write")
-        engine = pickle.load(file)
+        engine = _unpickle(_Yielding(file))
     if not isinstance(engine, Engine):
         raise TypeError(f"holds a {type(engine).__name__}, not an engine")
     return engine
+
+
+def _unpickle(file: Any) -> Any:
+    """``pickle.load`` with the cyclic garbage collector paused: loading creates millions of objects and none is
+    garbage, so the collections it would trigger (each scanning every object) only stall every thread."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.load(file)
+    finally:
+        if paused:
+            gc.enable()
+
+
+class _Yielding:
+    """A file whose ``read`` runs Python code: the unpickler, C code holding the GIL, then lets other threads
+    (answers) run between two frames of the pickle instead of stalling them for the whole load."""
+
+    def __init__(self, file: Any):
+        self.file = file
+
+    def read(self, size: int = -1) -> bytes:
+        return self.file.read(size)
+
+    def readinto(self, buffer: Any) -> int:
+        return self.file.readinto(buffer)
+
+    def readline(self) -> bytes:
+        return self.file.readline()
 
 
 def write_engine(engine: Engine, directory: Path, path: Path) -> Path:
@@ -335,5 +365,7 @@ def _child(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1:]))
+if __name__ == "__main__":  # run through the imported module, so that pickles name it, not ``__main__``
+    from bot.infra import cache
+
+    sys.exit(cache._child(sys.argv[1:]))
