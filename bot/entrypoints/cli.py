@@ -84,7 +84,7 @@ def cmd_repl(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
 def cmd_check(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from bot.infra.loader import knowledge_paths, load_knowledge
-    from bot.tools.check import overlaps
+    from bot.tools.check import overlaps, questions_hint
 
     paths = knowledge_paths(args.knowledge, environ)
     try:
@@ -97,26 +97,34 @@ def cmd_check(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     warnings = overlaps(knowledge)
     for warning in warnings:
         stdout.write(f"warning: {warning}\n")
+    if hint := questions_hint(knowledge):
+        stdout.write(f"hint: {hint}\n")
     stdout.write(f"ok: {len(knowledge.sections)} sections, {len(knowledge.passages)} passages in "
                  f"{len(knowledge.sources)} file(s); {len(warnings)} warning(s)\n")
     return EXIT_FAILED if warnings and args.strict else EXIT_OK
 
 
 def cmd_import(args, environ, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.tools.importer import skeleton, to_yaml
+    from bot.tools.importer import format_of, read_source, skeleton, to_yaml
 
-    data = Path(args.file).read_bytes()
-    try:
-        raw = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ConfigurationError(f"{args.file}: not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start} "
-                                 f"(line {line}) cannot be decoded; convert it first, e.g. "
-                                 f"`iconv -f latin1 -t utf-8 {args.file} > converted.md`") from None
-    text = to_yaml(skeleton(raw, prefix=args.prefix))
+    data = skeleton(read_source(args.file), prefix=args.prefix, fmt=format_of(args.file, args.format),
+                    lang=args.lang)
+    if args.update:
+        from bot.tools.reimport import update_file
+
+        if args.output:
+            raise ConfigurationError("--update rewrites its file in place: leave out -o")
+        stdout.write(f"updated {args.update}\n" + update_file(Path(args.update), data).summary())
+        return EXIT_OK
+    text = to_yaml(data)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        stdout.write(f"wrote {args.output}; fill in translations and questions, then run `cto-bot check`\n")
+        output = Path(args.output)
+        if output.exists() and not args.force:
+            raise ConfigurationError(f"{output} already exists: `--update {output}` re-imports the document "
+                                     "keeping what was filled in by hand; --force overwrites it")
+        output.write_text(text, encoding="utf-8")
+        stdout.write(f"wrote {output} ({data['lang']}); it answers as it is: run `cto-bot check`, then add "
+                     "translations, questions and keywords where answers need them\n")
     else:
         stdout.write(text)
     return EXIT_OK
@@ -282,10 +290,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("check", cmd_check, "validate the knowledge files and warn about overlapping entries")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
 
-    p = add("import", cmd_import, "turn a plain-text or Markdown document into a knowledge YAML skeleton")
-    p.add_argument("file", help="the document to import")
-    p.add_argument("-o", "--output", help="write the YAML there instead of stdout")
+    p = add("import", cmd_import, "turn a plain-text, Markdown or HTML document into a knowledge YAML file")
+    p.add_argument("file", help="the document to import (.md/.markdown: Markdown, .html/.htm: HTML, else text)")
+    p.add_argument("-o", "--output", help="write the YAML there instead of stdout (an existing file needs --force)")
     p.add_argument("--prefix", default="", help="prefix for the generated ids, to keep them unique across files")
+    p.add_argument("--format", choices=["text", "markdown", "html"], help="the document's format (default: "
+                   "from its extension)")
+    p.add_argument("--lang", choices=["fr", "en"], help="the document's language (default: detected)")
+    p.add_argument("--force", action="store_true", help="let -o overwrite an existing file")
+    p.add_argument("--update", metavar="FILE", help="re-import into this knowledge file, keeping hand-filled "
+                   "fields of unchanged passages and marking changed ones for review")
 
     p = add("eval", cmd_eval, "run a question set and print accuracy, failures and latency")
     p.add_argument("file", nargs="?", help="a question file (default: the project's own set)")
