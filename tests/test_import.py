@@ -13,8 +13,9 @@ from bot.infra.loader import load_knowledge
 from bot.tools.importer import skeleton, to_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ENGINE_READS_TEXTS = pytest.mark.xfail(
-    reason="the engine does not yet match a passage's own text (issue 9, the lead's part)", strict=False)
+ONLY_SUGGESTED = pytest.mark.xfail(
+    reason="the engine only suggests the right passage (score 59, far ahead of the next at 28): issue 9, the "
+           "engine's part", strict=False)
 
 DOCUMENTS = {
     "houseplants.en.md": "en",
@@ -156,12 +157,12 @@ def test_import_refuses_to_overwrite_an_existing_file_without_force(cli, tmp_pat
     assert "# hand work" not in out.read_text(encoding="utf-8")
 
 
-@ENGINE_READS_TEXTS
 @pytest.mark.parametrize(("name", "question", "expected_text"), [
     ("houseplants.en.md", "How often should I feed my plants with fertiliser?", "Feed every two weeks"),
     ("houseplants.en.md", "When should I repot a plant?", "Repot in spring"),
     ("compost.fr.md", "Quand le compost est-il mûr ?", "Le compost est mûr"),
-    ("compost.fr.md", "Faut-il mettre de la viande dans le compost ?", "La viande, le poisson"),
+    pytest.param("compost.fr.md", "Faut-il mettre de la viande dans le compost ?", "La viande, le poisson",
+                 marks=ONLY_SUGGESTED),
     ("pain.fr.html", "À quelle température préchauffer le four pour le pain ?", "Préchauffez le four"),
     ("pain.fr.html", "Combien de temps laisser lever la pâte ?", "Laissez lever la pâte"),
     ("puncture.en.html", "How do I find the hole in the inner tube?", "Take the wheel out"),
@@ -175,7 +176,6 @@ def test_an_imported_document_answers_questions_in_its_words_with_no_hand_edit(c
     assert answer.source is not None and answer.source.startswith(expected_text)
 
 
-@ENGINE_READS_TEXTS
 @pytest.mark.parametrize("name", DOCUMENTS)
 def test_a_sentence_of_the_document_pasted_back_is_answered_from_its_passage(cli, tmp_path, name):
     path = imported(cli, tmp_path, name)
