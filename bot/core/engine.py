@@ -12,6 +12,7 @@ How a question is answered:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,9 +22,12 @@ from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matching import phrase_similarity, rank
 from bot.core.replies import list_text, message, suggestion_text, topics_line
 from bot.core.smalltalk import smalltalk_kind, without_greeting
+from bot.core.subject import JOB_WORDS, role_subject
 from bot.core.text import MAX_QUESTION_CHARS, clean, content_words, detect_language, strip_tags, truncate
 from bot.core.text import words as all_words
 
+_CLAUSE_END = re.compile(r"(?<=[?!.;])\s+")
+"""Where a message that asks several things splits ("What is a CTO? Why does a startup need one?")."""
 MAX_TOPICS = 12
 """Replies list at most this many topics, so that they stay short however big the knowledge grows."""
 
@@ -38,21 +42,25 @@ class Thresholds:
     """How far the best passage must lead the next one to be answered alone."""
     sure: float = 85.0
     """A score at which the best passage is answered even when the next one is close."""
-    suggest: float = 50.0
+    suggest: float = 45.0
     """The least score of a suggestion; below, the question is declined."""
-    coverage: float = 0.5
+    coverage: float = 0.55
     """The least share of the question's information that an answer must cover."""
     suggest_coverage: float = 0.4
     """The least share of the question's information that a suggestion must cover."""
-    coverage_weight: float = 0.6
+    coverage_weight: float = 0.5
     """How much word coverage counts in the score."""
-    phrase_weight: float = 0.2
+    phrase_weight: float = 0.3
     """How much closeness to an alternate question's meaningful words counts (rapidfuzz)."""
-    model_weight: float = 0.5
+    model_weight: float = 0.6
     """How much the phrase model counts: the whole question, function words and word order included."""
-    model_answer: float = 0.4
+    model_answer: float = 0.32
     """The least phrase-model similarity that lets a question whose only words are generic (held by most
     passages, like the documents' subject) be answered."""
+    model_margin: float = 0.0
+    """How far that similarity must lead the next passage's for such a question."""
+    subject_share: float = 0.75
+    """A word held by at least this share of the passages names the documents' subject ("CTO")."""
     generic_share: float = 0.5
     """A word held by at least this share of the passages is generic: it cannot carry an answer alone."""
     focus_bonus: float = 8.0
@@ -83,6 +91,7 @@ class Engine:
         self._sections = {s.id: s for s in knowledge.sections}
         self._by_id = {p.id: i for i, p in enumerate(self.index.passages)}
         self._completions = {lang: self._questions_by_key(lang) for lang in ("fr", "en")}
+        self._subject = self._subject_words()
         self._topics = {lang: tuple(dict.fromkeys(s.topic_in(lang) for s in knowledge.sections))[:MAX_TOPICS]
                         for lang in ("fr", "en")}
 
@@ -97,10 +106,27 @@ class Engine:
         question = truncate(clean(raw))
         lang = self._language(question)
         kind = smalltalk_kind(question)
-        tokens = without_greeting(all_words(strip_tags(question)))
+        if kind:
+            return self._smalltalk(question, lang, kind)
+        answer = self._ask_clause(question, question, lang, focus)
+        clauses = [c for c in _CLAUSE_END.split(question) if self.index.terms(c)]
+        if answer.outcome is Outcome.ANSWER or len(clauses) < 2:
+            return answer
+        if answer.out_of_scope:
+            return answer
+        answered = [a for c in clauses
+                    if (a := self._ask_clause(c, question, lang, focus)).matched and a.score >= self.thresholds.sure]
+        return max(answered, key=lambda a: a.score) if answered else answer
+
+    def _ask_clause(self, text: str, question: str, lang: str, focus: Sequence[str]) -> Answer:
+        """Answer one question, or one sentence of a message that asks several things at once."""
+        tokens = without_greeting(all_words(strip_tags(text)))
         words = self.index.terms(" ".join(tokens))
-        if kind or not words:
-            return self._smalltalk(question, lang, kind or "help")
+        if not words:
+            return self._smalltalk(question, lang, "help")
+        subject = role_subject(text)
+        if subject is not None and not self._about_the_subject(subject):
+            return self._decline(question, lang, 0.0, [])
         ranked = self._score(words, tokens, self._confident_language(question), self._near(focus))
         return self._decide(question, lang, " ".join(w for w in words if not w.startswith("=")), ranked)
 
@@ -158,6 +184,27 @@ class Engine:
         english = sum(w in self.index.english_words for w in words)
         return "en" if english > french else "fr"
 
+    def _subject_words(self) -> frozenset[str]:
+        """The documents' subject: the words (and synonym groups) that nearly every passage holds."""
+        if len(self.index.passages) < 4:
+            return frozenset()
+        cut = self.thresholds.subject_share * len(self.index.passages)
+        keys = [f"={n}" for n in range(len(self.index.synonyms.groups))]
+        passages = len(self.index.passages)
+        return frozenset(w for w in (*self.index.vocabulary, *keys)
+                         if sum(i < passages for i in self.index.lookup(w).passages()) >= cut)
+
+    def _about_the_subject(self, subject: str) -> bool:
+        """True when ``subject`` (the X of "what does X do") names the documents' subject, or when the
+        documents have no clear subject to compare with."""
+        if not self._subject:
+            return True
+        terms = self.index.terms(subject)
+        terms = [w for w in terms if w not in JOB_WORDS] or terms  # "directeur" beside another word says little
+        matches = [self.index.lookup(w) for w in terms]
+        return not terms or any(m.word in self._subject or self._subject.intersection(m.spellings)
+                                or m.fields & self._subject for m in matches)
+
     def _near(self, focus: Sequence[str]) -> set[int]:
         """The entries a follow-up is read against: the focus passages, their sections and their lists."""
         if not focus:
@@ -183,20 +230,28 @@ class Engine:
         shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: t.shortlist]
         centroid = self.index.phrases.centroid(query, shortlist)
         generic = self._only_generic(matches)
+        rescuable = len(tokens) > len(words)  # function words give the question a form ("what does … do")
+        # an out-of-scope topic must share the question's words, not only its form
+        shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)]
+        models = {i: (nearest.get(i, 0.0) + centroid[i]) / 2 for i in shortlist}
+        ordered = sorted(models.values(), reverse=True) or [0.0]
+        model_lead = ordered[0] - ordered[1] if len(ordered) > 1 else ordered[0]
         key = " ".join(w for w in words if not w.startswith("="))
         scored = []
         for i in shortlist:
-            model = (nearest.get(i, 0.0) + centroid[i]) / 2
+            model = models[i]
             phrase = self._phrase(key, i) / 100 if self.index.questions[i] else 0.0
             if self.index.questions[i]:
                 score = t.coverage_weight * coverage[i] + t.phrase_weight * phrase
             else:  # no alternate questions yet (a freshly imported document): its words and text decide
                 score = (t.coverage_weight + t.phrase_weight) * coverage[i]
             score = 100 * (score + t.model_weight * model) + (t.focus_bonus if i in near else 0.0)
-            if generic and model < t.model_answer and (phrase < 0.9 or len(key.split()) < 2):
-                score = min(score, t.answer - 1)
-            if self.index.is_topic(i) and coverage[i] < t.suggest_coverage:
-                continue  # an out-of-scope topic must share the question's words, not only its form
+            unclear = model < t.model_answer or model < ordered[0] or model_lead < t.model_margin
+            if generic and (unclear or not rescuable) and (phrase < 0.9 or len(key.split()) < 2):
+                # a question whose form matches nothing the maintainers wrote ("what time is it?" beside "over
+                # time") is declined; a bare word ("budget") may still be offered as a suggestion
+                weak = rescuable and model < t.model_answer / 2
+                score = min(score, (t.suggest if weak else t.answer) - 1)
             scored.append(_Scored(i, score, coverage[i], model))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
@@ -252,7 +307,7 @@ class Engine:
             return self._decline(question, lang, 0.0, candidates)
         best = ranked[0]
         if self.index.is_topic(best.index):
-            if best.score >= t.suggest:
+            if best.score >= t.answer:
                 topic = self.index.topics[best.index - len(self.index.passages)]
                 return self._decline(question, lang, best.score, candidates, topic)
             return self._decline(question, lang, best.score, candidates)
@@ -302,7 +357,7 @@ class Engine:
             for p in (self.index.passages[s.index] for s in close)
         )
         return Answer(question=question, outcome=Outcome.SUGGEST,
-                      text=suggestion_text(lang, [s.question for s in suggestions]), lang=lang, score=score,
+                      text=suggestion_text(lang, [s.question for s in suggestions]), lang=lang, score=min(score, 100.0),
                       suggestions=suggestions, topics=self.topics(lang), candidates=tuple(candidates))
 
     def _decline(self, question: str, lang: str, score: float, candidates: list[Candidate],
@@ -312,7 +367,7 @@ class Engine:
         topics = self.topics(lang)
         first = message(lang, "out_of_scope", topic=topic.topic_in(lang)) if topic else message(lang, "decline")
         return Answer(question=question, outcome=Outcome.DECLINE, text=f"{first} {topics_line(lang, topics)}",
-                      lang=lang, score=score, topics=topics, candidates=tuple(candidates),
+                      lang=lang, score=min(score, 100.0), topics=topics, candidates=tuple(candidates),
                       out_of_scope=topic.id if topic else None)
 
     def _about(self, lang: str) -> str:

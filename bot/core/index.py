@@ -21,9 +21,11 @@ from bot.core.phrasing import PhraseModel
 from bot.core.synonyms import Synonyms
 from bot.core.text import STOP_WORDS, stems, words
 
-FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "keyword phrases": 0.5, "text": 0.9, "heading": 0.75}
+FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "keyword phrases": 0.5, "text": 0.8, "heading": 0.75,
+                 "topic questions": 0.6}
 """How much a word found in each field counts: alternate questions and keywords are written to match; one word
-of a several-word keyword ("career options") says little on its own."""
+of a several-word keyword ("career options") says little on its own; an out-of-scope topic's questions share
+the documents' own words ("the CTO's salary"), so its keywords must carry it."""
 
 SIDES = ("fr", "en", "any")
 OTHER_LANGUAGE = 0.6
@@ -57,6 +59,8 @@ class WordMatch:
     """Keys of the synonym groups the word was found through (for ``--debug``)."""
     spelled: str = ""
     """The known word it was read as: itself, or its closest spelling (a typo corrected)."""
+    spellings: tuple[str, ...] = ()
+    """Every known word it was read as (close spellings, best first)."""
 
     @property
     def known(self) -> bool:
@@ -177,8 +181,8 @@ class Index:
         offset = len(knowledge.passages)
         for n, topic in enumerate(knowledge.out_of_scope):
             i = offset + n
-            post(i, "questions", "fr", list(topic.questions_fr))
-            post(i, "questions", "en", list(topic.questions_en))
+            post(i, "topic questions", "fr", list(topic.questions_fr))
+            post(i, "topic questions", "en", list(topic.questions_en))
             keywords(i, topic.keywords)
             all_questions = (*topic.questions_fr, *topic.questions_en)
             questions.append([" ".join(analyse(q)[1]) for q in all_questions])
@@ -217,6 +221,7 @@ class Index:
             for close, similarity in found:
                 match.postings += self._postings(close, similarity, factors)
         match.spelled = found[0][0] if found else word
+        match.spellings = tuple(close for close, _ in found)
         groups = [k for close, _ in found for k in self._groups(close)]
         match.fields = frozenset(groups)
         forms = [f for close, _ in found for f in _forms(close)] + groups

@@ -48,14 +48,16 @@ class PhraseModel:
 
     def __init__(self, entries: Sequence[tuple[Sequence[Sequence[str]], Sequence[Sequence[str]]]],
                  synonyms: Synonyms):
-        """``entries``: per entry, (its alternate questions, its own text's sentences), each a folded word list."""
+        """``entries``: per entry, (its alternate questions, its own text's sentences), each a folded word list;
+        the sentences count only for entries with no questions."""
         self.synonyms = synonyms
-        raw: list[tuple[int, dict[str, int], bool]] = []
+        raw: list[tuple[int, dict[str, int]]] = []
         for e, (questions, texts) in enumerate(entries):
-            raw += [(e, features(q, synonyms), True) for q in questions]
-            raw += [(e, features(t, synonyms), not questions) for t in texts]
+            raw += [(e, features(q, synonyms)) for q in questions]
+            if not questions:  # a passage with no alternate questions yet is known by its own sentences
+                raw += [(e, features(t, synonyms)) for t in texts]
         df: dict[str, int] = defaultdict(int)
-        for _, counts, _ in raw:
+        for _, counts in raw:
             for f in counts:
                 df[f] += 1
         total = len(raw) + 1
@@ -64,15 +66,14 @@ class PhraseModel:
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         sums: list[Vector] = [defaultdict(float) for _ in entries]
         limit = min(MAX_NEIGHBOUR_POSTINGS, max(8, int(MAX_NEIGHBOUR_SHARE * len(raw))))
-        for e, counts, in_centroid in raw:
+        for e, counts in raw:
             vector = self._weigh(counts)
             s = len(self.owner)
             self.owner.append(e)
             for f, w in vector.items():
                 if df[f] <= limit:
                     postings[f].append((s, w))
-                if in_centroid:
-                    sums[e][f] += w
+                sums[e][f] += w
         self.postings = dict(postings)
         self.centroids = [_normalised(v) for v in sums]
 

@@ -1,0 +1,61 @@
+"""Questions about someone else: "What does a CFO do?" asked of documents about the CTO.
+
+A question of a role's form ("what does X do", "que fait un X", "the missions of X", "what does X stand for",
+"what is a X" when X names a job) asks about X itself. When X holds none of the documents' subject words (those
+most passages share, and those of the bot's ``about``), the documents do not answer it, however many of their
+passages mention X in passing ("the CTO works with the CFO").
+
+>>> role_subject("What does a Chief Operating Officer actually do?")
+'chief operating officer'
+>>> role_subject("Quelles sont les missions du directeur cybersécurité ?")
+'directeur cybersecurite'
+>>> role_subject("Qu'est-ce qu'un consultant ?"), role_subject("Qu'est-ce que la formation continue ?")
+('consultant', None)
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.text import fold
+
+_ARTICLE = r"(?:(?:a|an|the|un|une|le|la|les|l'|d'un|d'une|du|des|de la|de l'|de)\s*)?"
+_ROLE_FORMS = [re.compile(p) for p in (
+    r"\bwhat (?:does|do|did) " + _ARTICLE + r"(?P<x>[\w' -]+?) (?:\w+ly )?do\b",
+    r"\bque (?:fait|font) (?:\w+ment )?" + _ARTICLE + r"(?P<x>[\w' -]+)",
+    r"\b(?:role|roles|job|jobs|missions?|responsibilit(?:y|ies)|duties|responsabilites|taches|travail|fonction)"
+    r" (?:of|du|de la|de l'|d'un|d'une|des|de) " + _ARTICLE + r"(?P<x>[\w' -]+)",
+    r"\bwhat (?:does|do) (?P<x>[\w' -]+?) stand for\b",
+)]
+_DEFINITION_FORMS = [re.compile(p) for p in (
+    r"\bwhat(?: is|'s) (?:a|an) (?P<x>[\w' -]+)",
+    r"\bqu'est[ -]ce (?:que|qu') ?(?:un|une) (?P<x>[\w' -]+)",
+    r"\bc'est quoi (?:un|une) (?P<x>[\w' -]+)",
+    r"\b(?:un|une) (?P<x>[\w' -]+?),? (?:au fait |en fait )?c'est quoi\b",
+)]
+JOB_WORDS = frozenset(
+    """
+    directeur directrice director officer chief manager chef head responsable lead consultant ingenieur engineer
+    developpeur developer analyst analyste architecte architect administrateur administrator president ceo cfo
+    cio coo cmo ciso cdo cpo rssi dsi daf drh vp founder fondateur associe partner comptable accountant
+    scientist designer
+    """.split()
+)
+"""Nouns that name a job: a "what is a …" question about one of them asks about that job."""
+_TAIL = re.compile(r"\b(?:in|dans|au sein|within|at|for|pour|exactly|exactement|actually|vraiment|really)\b.*$")
+
+
+def role_subject(question: str) -> str | None:
+    """The folded X of a question of a role's form, or None when the question has no such form."""
+    text = fold(question).replace("-", " ")
+    for form in _ROLE_FORMS:
+        if found := form.search(text):
+            return _tidy(found.group("x"))
+    for form in _DEFINITION_FORMS:
+        if (found := form.search(text)) and JOB_WORDS & set(_tidy(found.group("x")).split()):
+            return _tidy(found.group("x"))
+    return None
+
+
+def _tidy(subject: str) -> str:
+    return " ".join(_TAIL.sub("", subject).split())
