@@ -217,11 +217,84 @@ def cmd_report(args, environ, stdin: TextIO, stdout: TextIO) -> int:
         since = since_moment(now(), args.since)
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
+    from bot.tools.proposals import rejections_in
+
     with _reaching_the_store(settings.database_url):
         store = open_store(settings)
         interactions, votes = store.interactions_since(since), store.votes_since(since)
-    report = build_report(_engine(args, environ), interactions, votes, args.since)
+        rejections = rejections_in(store)
+    report = build_report(_engine(args, environ), interactions, votes, args.since, rejections)
     stdout.write(RENDERERS[args.format](report))
+    return EXIT_OK
+
+
+def _proposal(args, environ, number: int):
+    """Proposal ``number`` of ``cto-bot report`` over the same period."""
+    from bot.bootstrap import open_store
+    from bot.infra.settings import Settings
+    from bot.service.store import now
+    from bot.tools.proposals import build_proposals, rejections_in
+    from bot.tools.report import since_moment
+
+    settings = Settings.from_env(environ)
+    try:
+        since = since_moment(now(), args.since)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
+    with _reaching_the_store(settings.database_url):
+        store = open_store(settings)
+        interactions, rejections = store.interactions_since(since), rejections_in(store)
+    proposals = build_proposals(_engine(args, environ), interactions, rejections)
+    if not 1 <= number <= len(proposals):
+        raise ConfigurationError(f"no proposal {number}: `cto-bot report --since {args.since}` lists "
+                                 f"{len(proposals)}; run it again, the list changes as people ask")
+    return proposals[number - 1]
+
+
+def cmd_learn(args, environ, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.infra.loader import knowledge_paths
+    from bot.tools.learn import LearnRefused, learn
+
+    if args.reject is not None:
+        return _reject(args, environ, stdout)
+    if args.accept is not None:
+        if args.passage_id or args.question:
+            raise ConfigurationError("--accept N takes the passage and question from proposal N: give no others")
+        proposal = _proposal(args, environ, args.accept)
+        passage_id, question, lang = proposal.passage_id, proposal.question, args.lang or proposal.lang
+    elif args.passage_id and args.question:
+        passage_id, question, lang = args.passage_id, args.question, args.lang
+    else:
+        raise ConfigurationError('say what to learn: cto-bot learn PASSAGE_ID "QUESTION", or --accept N, or '
+                                 "--reject N|QUESTION (N: a proposal number from `cto-bot report`)")
+    try:
+        learned = learn(knowledge_paths(args.knowledge, environ), passage_id, question, lang)
+    except LearnRefused as error:
+        stdout.write(f"refused: {error}\n")
+        return EXIT_FAILED
+    if not learned.written:
+        stdout.write(f"passage {passage_id!r} already has the question {learned.question!r}; nothing changed\n")
+    else:
+        stdout.write(f"learned: {learned.question!r} ({learned.lang}) is an alternate question of passage "
+                     f"{passage_id!r} in {learned.path}; the running bots reload it by themselves\n")
+    return EXIT_OK
+
+
+def _reject(args, environ, stdout: TextIO) -> int:
+    from bot.bootstrap import open_store
+    from bot.infra.settings import Settings
+    from bot.tools.proposals import rejection
+
+    passage_id, question, lang = None, args.reject.strip(), args.lang or ""
+    if question.isdigit():
+        proposal = _proposal(args, environ, int(question))
+        passage_id, question, lang = proposal.passage_id, proposal.question, proposal.lang
+    if not question:
+        raise ConfigurationError("--reject needs a proposal number or a question")
+    settings = Settings.from_env(environ)
+    with _reaching_the_store(settings.database_url):
+        open_store(settings).record(rejection(question, passage_id, lang))
+    stdout.write(f"rejected: {question!r} will not be proposed again (nor questions with the same words)\n")
     return EXIT_OK
 
 
@@ -317,6 +390,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format")
     p.add_argument("--purge", action="store_true", help="delete every recorded question and vote, then exit")
     p.add_argument("--yes", action="store_true", help="with --purge: do not ask for confirmation (for scripts)")
+
+    p = add("learn", cmd_learn, "add an alternate question to a passage (a proposal of `cto-bot report`, or "
+            "your own), or reject a proposal")
+    p.add_argument("passage_id", nargs="?", help="the passage that answers the question")
+    p.add_argument("question", nargs="?", help="the question, as people ask it")
+    p.add_argument("--lang", choices=["fr", "en"], help="the question's language (default: detected)")
+    p.add_argument("--accept", type=int, metavar="N", help="learn proposal N of `cto-bot report`")
+    p.add_argument("--reject", metavar="N|QUESTION", help="never propose this question (or proposal N) again")
+    p.add_argument("--since", default="7d", help="with a proposal number: the period `cto-bot report` covered "
+                   "(default: 7d)")
 
     p = add("slack", cmd_slack, "run the Slack bot (Socket Mode, or --http for the Events API)")
     p.add_argument("--http", action="store_true", help="serve the Events API over HTTP on $PORT instead")

@@ -13,11 +13,15 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.core.engine import Engine
 from bot.core.matching import first_similar
 from bot.core.text import content_words
 from bot.service.store import Interaction, Vote
+
+if TYPE_CHECKING:
+    from bot.tools.proposals import Proposal
 
 SAME_QUESTION = 80.0
 """The least rapidfuzz ``token_sort_ratio`` between two questions' meaningful words to group them."""
@@ -66,6 +70,8 @@ class Report:
     answered: int
     unanswered: list[Group] = field(default_factory=list)
     disliked: list[DislikedAnswer] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+    """Alternate questions to add (``bot.tools.proposals``)."""
 
 
 def group_questions(questions: list[str]) -> list[list[str]]:
@@ -98,10 +104,15 @@ def group_questions(questions: list[str]) -> list[list[str]]:
     return sorted(groups, key=len, reverse=True)
 
 
-def build_report(engine: Engine, interactions: list[Interaction], votes: list[Vote], since: str) -> Report:
+def build_report(engine: Engine, interactions: list[Interaction], votes: list[Vote], since: str,
+                 rejections: list[Interaction] | None = None) -> Report:
+    from bot.tools.proposals import LEARNING_OUTCOMES, build_proposals
+
+    proposals = build_proposals(engine, interactions, rejections)
+    interactions = [i for i in interactions if i.outcome not in LEARNING_OUTCOMES]
     unanswered = [i for i in interactions if i.outcome in ("decline", "suggest")]
     report = Report(since=since, questions=len(interactions),
-                    answered=sum(i.outcome == "answer" for i in interactions))
+                    answered=sum(i.outcome == "answer" for i in interactions), proposals=proposals)
     outcome_of: dict[str, Counter[str]] = defaultdict(Counter)
     for item in unanswered:
         outcome_of[item.question][item.outcome] += 1
@@ -141,6 +152,9 @@ def render_table(report: Report) -> str:
         if len(g.wordings) > 1:
             lines.append(f"         also: {'; '.join(w for w in g.wordings if w != g.question)[:200]}")
         lines.append(f"         closest: {g.closest_passage or '-'} (score {g.closest_score:.0f}) -> {g.action}")
+    from bot.tools.proposals import render_lines
+
+    lines += ["", *render_lines(report.proposals)]
     lines += ["", "Answers with the most 👎:"]
     if not report.disliked:
         lines.append("  none")
@@ -173,6 +187,9 @@ def render_csv(report: Report) -> str:
         ["unanswered", g.count, g.question, g.closest_passage or "", g.closest_score, "", "", g.action]
         for g in report.unanswered]
     rows += [["disliked", d.down + d.up, d.passage_id, "", "", d.down, d.up, ""] for d in report.disliked]
+    from bot.tools.proposals import csv_rows
+
+    rows += csv_rows(report.proposals)
     writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return out.getvalue()
 

@@ -1,0 +1,143 @@
+"""Active learning: what users picked or could not get answered becomes proposals in ``cto-bot report``;
+``cto-bot learn`` writes one into the knowledge file, keeping its comments, and the running bot answers it."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.infra.files import YamlFiles
+from bot.infra.sqlstore import SqlStore
+from bot.service.reload import LiveEngine
+from bot.service.store import Interaction
+from bot.tools.importer import skeleton, to_yaml
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PICKED = "why are the leaves of my plant turning yellow"
+"""Only suggested on the imported guide; its suggestion is the passage on yellow leaves."""
+COMMENT = "# Houseplant care, imported from tests/fixtures/houseplants.en.md; keep this comment"
+
+
+@pytest.fixture
+def guide(tmp_path: Path) -> Path:
+    """The houseplant guide, imported, with a maintainer's comments, in a knowledge folder of its own."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    text = to_yaml(skeleton((FIXTURES / "houseplants.en.md").read_text(encoding="utf-8"), fmt="markdown",
+                            prefix="plants-"))
+    text = text.replace("  heading: Watering\n", "  heading: Watering   # the most asked section\n")
+    (folder / "plants.yaml").write_text(f"{COMMENT}\n{text}", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"CTO_BOT_DATA_DIR": str(tmp_path / "data")}
+
+
+def record(env: dict[str, str], *items: tuple[str, str, str | None]) -> None:
+    """Record (question, outcome, passage id) as the conversation service does, in the store the CLI reads."""
+    store = SqlStore(f"sqlite:///{env['CTO_BOT_DATA_DIR']}/cto-bot.sqlite3")
+    for n, (question, outcome, passage_id) in enumerate(items):
+        store.record(Interaction(id=f"{outcome}-{n}", question=question, outcome=outcome, score=50.0,
+                                 passage_id=passage_id, lang="en", platform="slack", channel_kind="dm"))
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(env):
+    Path(env["CTO_BOT_DATA_DIR"]).mkdir()
+
+
+def test_a_picked_suggestion_is_proposed_learnt_and_then_answered_through_the_live_reload(cli, guide, env):
+    live = LiveEngine(YamlFiles([guide]), check_every=0)
+    before = live.current.ask(PICKED)
+    assert before.outcome.value == "suggest" and before.suggestions[0].passage_id == "plants-watering-3"
+    record(env, (PICKED, "suggest", None), (PICKED, "pick", "plants-watering-3"),
+           (PICKED.capitalize() + "?", "suggest", None), (PICKED.capitalize() + "?", "pick", "plants-watering-3"))
+
+    report = cli("report", "--knowledge", str(guide), env=env)
+    assert report.status == 0, report.err
+    assert f"[1] plants-watering-3 <- {PICKED!r} (en; picked 2x, unanswered" in report.out
+
+    run = cli("learn", "--accept", "1", "--knowledge", str(guide), env=env)
+
+    assert run.status == 0, run.out + run.err
+    assert "learned:" in run.out and "plants-watering-3" in run.out
+    text = (guide / "plants.yaml").read_text(encoding="utf-8")
+    assert text.startswith(COMMENT + "\n") and "heading: Watering   # the most asked section\n" in text
+    assert f"      - {PICKED}\n" in text
+    reload = live.maybe_reload()
+    assert reload is not None
+    reload.join(timeout=30)
+    after = live.current.ask(PICKED)
+    assert after.matched and after.passage_id == "plants-watering-3"
+    proposals = cli("report", "--knowledge", str(guide), env=env).out.split("Proposed alternate questions")[1]
+    assert PICKED not in proposals, "an accepted question is no longer proposed"
+
+
+def test_learn_adds_the_question_and_changes_nothing_else(cli, guide, env):
+    path = guide / "plants.yaml"
+    before = path.read_text(encoding="utf-8")
+    run = cli("learn", "plants-fertiliser-1", "When do I feed my plants?", "--knowledge", str(guide), env=env)
+    assert run.status == 0, run.out + run.err
+    after = path.read_text(encoding="utf-8")
+    changed = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0))[2:]
+    assert changed[1:] == ["-      en: []", "+      en:", "+      - When do I feed my plants?"]
+    assert not [p for p in guide.iterdir() if p.name != "plants.yaml"], "no temporary file left behind"
+    run = cli("learn", "plants-fertiliser-1", "What dose of fertiliser?", "--knowledge", str(guide), env=env)
+    assert run.status == 0, run.out
+    assert path.read_text(encoding="utf-8") == after.replace(
+        "      - When do I feed my plants?\n", "      - When do I feed my plants?\n      - What dose of fertiliser?\n")
+    again = cli("learn", "plants-fertiliser-1", "when do i feed my plants?", "--knowledge", str(guide), env=env)
+    assert again.status == 0 and "already has" in again.out
+
+
+def test_unanswered_questions_whose_closest_passage_is_clear_are_proposed_with_counts(cli, guide, env):
+    record(env, ("can I give my plants tap water", "suggest", None),
+           ("Can I give my plants tap water?", "suggest", None),
+           ("who won the football match", "decline", None))
+    run = cli("report", "--knowledge", str(guide), "--format", "json", env=env)
+    proposals = json.loads(run.out)["proposals"]
+    assert [p["unanswered"] for p in proposals] == [2]
+    assert proposals[0]["passage_id"] == "plants-watering-6"
+    assert not any("football" in p["question"] for p in proposals)
+
+
+def test_a_rejected_proposal_is_not_proposed_again(cli, guide, env):
+    record(env, (PICKED, "pick", "plants-watering-3"))
+    assert PICKED in cli("report", "--knowledge", str(guide), env=env).out
+    run = cli("learn", "--reject", "1", "--knowledge", str(guide), env=env)
+    assert run.status == 0 and "will not be proposed again" in run.out
+    record(env, (PICKED.upper() + " ??", "pick", "plants-watering-3"))
+    report = cli("report", "--knowledge", str(guide), "--since", "1d", env=env)
+    assert "plants-watering-3 <-" not in report.out
+    assert "none" in report.out.split("Proposed alternate questions")[1].splitlines()[1]
+    assert "1 questions" not in report.out.splitlines()[0], "picks and rejections are not counted as questions"
+
+
+def test_learn_refuses_a_question_that_would_take_another_passage_s_questions(cli, write_knowledge, env):
+    from tests.conftest import TINY_KNOWLEDGE
+
+    path = write_knowledge(TINY_KNOWLEDGE)
+    original = path.read_text(encoding="utf-8")
+    run = cli("learn", "coffee-origin", "How long should green tea steep?", "--lang", "en",
+              "--knowledge", str(path), env=env)
+    assert run.status == 1
+    assert run.out.startswith("refused:") and "tea-steeping" in run.out
+    assert path.read_text(encoding="utf-8") == original
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_learn_names_an_unknown_passage_and_exits_2(cli, guide, env):
+    run = cli("learn", "plants-nowhere", "How?", "--knowledge", str(guide), env=env)
+    assert run.status == 2 and "no passage 'plants-nowhere'" in run.err
+
+
+def test_learn_without_a_question_or_proposal_says_what_to_give(cli, guide, env):
+    run = cli("learn", "--knowledge", str(guide), env=env)
+    assert run.status == 2 and "--accept N" in run.err
+    missing = cli("learn", "--accept", "7", "--knowledge", str(guide), env=env)
+    assert missing.status == 2 and "no proposal 7" in missing.err
