@@ -190,3 +190,12 @@ def test_a_sentence_of_the_document_pasted_back_is_answered_from_its_passage(cli
         if answer.passage_id != passage.id and passage.lead_in != answer.passage_id:
             failures.append((sentence, answer.outcome.value, answer.passage_id))
     assert not failures
+
+
+def test_a_question_about_a_whole_imported_list_is_answered_with_the_lead_in_and_every_item(cli, tmp_path):
+    engine = build_engine([imported(cli, tmp_path, "houseplants.en.md")])
+    answer = engine.ask("What are the signs of overwatering?")
+    assert answer.matched and answer.source is not None
+    assert answer.source.splitlines() == ["The signs of overwatering are:",
+                                          "yellow lower leaves that fall at the slightest touch",
+                                          "soft, brown and smelly roots", "a white mould on the surface of the soil"]
