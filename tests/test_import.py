@@ -13,9 +13,6 @@ from bot.infra.loader import load_knowledge
 from bot.tools.importer import skeleton, to_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ONLY_SUGGESTED = pytest.mark.xfail(
-    reason="the engine only suggests the right passage (score 59, far ahead of the next at 28): issue 9, the "
-           "engine's part", strict=False)
 
 DOCUMENTS = {
     "houseplants.en.md": "en",
@@ -161,8 +158,7 @@ def test_import_refuses_to_overwrite_an_existing_file_without_force(cli, tmp_pat
     ("houseplants.en.md", "How often should I feed my plants with fertiliser?", "Feed every two weeks"),
     ("houseplants.en.md", "When should I repot a plant?", "Repot in spring"),
     ("compost.fr.md", "Quand le compost est-il mûr ?", "Le compost est mûr"),
-    pytest.param("compost.fr.md", "Faut-il mettre de la viande dans le compost ?", "La viande, le poisson",
-                 marks=ONLY_SUGGESTED),
+    ("compost.fr.md", "Faut-il mettre de la viande dans le compost ?", "La viande, le poisson"),
     ("pain.fr.html", "À quelle température préchauffer le four pour le pain ?", "Préchauffez le four"),
     ("pain.fr.html", "Combien de temps laisser lever la pâte ?", "Laissez lever la pâte"),
     ("puncture.en.html", "How do I find the hole in the inner tube?", "Take the wheel out"),

@@ -23,7 +23,7 @@ from bot.core.matching import phrase_similarity, rank
 from bot.core.replies import list_text, message, suggestion_text, topics_line
 from bot.core.smalltalk import smalltalk_kind, without_greeting
 from bot.core.subject import JOB_WORDS, role_subject
-from bot.core.text import MAX_QUESTION_CHARS, clean, content_words, detect_language, strip_tags, truncate
+from bot.core.text import MAX_QUESTION_CHARS, clean, content_words, detect_language, shorten, strip_tags, truncate
 from bot.core.text import words as all_words
 
 _CLAUSE_END = re.compile(r"(?<=[?!.;])\s+")
@@ -229,8 +229,8 @@ class Engine:
                 coverage[i] += m.weight * strength / total
         shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: t.shortlist]
         centroid = self.index.phrases.centroid(query, shortlist)
-        generic = self._only_generic(matches)
         rescuable = len(tokens) > len(words)  # function words give the question a form ("what does … do")
+        generic = self._only_generic(matches, rescuable)
         # an out-of-scope topic must share the question's words, not only its form
         shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)]
         models = {i: (nearest.get(i, 0.0) + centroid[i]) / 2 for i in shortlist}
@@ -243,7 +243,8 @@ class Engine:
             phrase = self._phrase(key, i) / 100 if self.index.questions[i] else 0.0
             if self.index.questions[i]:
                 score = t.coverage_weight * coverage[i] + t.phrase_weight * phrase
-            else:  # no alternate questions yet (a freshly imported document): its words and text decide
+            else:  # no alternate questions yet (a freshly imported document): its own words decide, in full
+                coverage[i] = min(1.0, coverage[i] / FIELD_WEIGHTS["text"])
                 score = (t.coverage_weight + t.phrase_weight) * coverage[i]
             score = 100 * (score + t.model_weight * model) + (t.focus_bonus if i in near else 0.0)
             unclear = model < t.model_answer or model < ordered[0] or model_lead < t.model_margin
@@ -255,16 +256,20 @@ class Engine:
             scored.append(_Scored(i, score, coverage[i], model))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
-    def _only_generic(self, matches: list[WordMatch]) -> bool:
+    def _only_generic(self, matches: list[WordMatch], phrased: bool) -> bool:
         """True when no known word of the question is specific: each is held by most passages (the documents'
         subject), or the question holds a single known word found only in passage text, not in any question,
-        keyword or heading. Such words cannot carry an answer alone."""
+        keyword or heading (unless, ``phrased`` as a question, it is found in a passage that has no alternate
+        questions yet). Such words cannot carry an answer alone."""
         known = [m for m in matches if m.known]
         passages = len(self.index.passages)
         specific = [m for m in known if passages < 4 or m.frequency < self.thresholds.generic_share * passages]
         if not specific:
             return True
         if len(specific) == 1 and len(matches) == 1:
+            holders = specific[0].passages()
+            if phrased and any(not self.index.questions[i] for i in holders):
+                return False  # a passage with no alternate questions yet is known by its text alone
             strongest = max((s for postings, _ in specific[0].postings for s in postings.values()), default=0.0)
             return strongest < FIELD_WEIGHTS["keywords"]
         return False
@@ -328,8 +333,8 @@ class Engine:
 
     def _question_of(self, passage: Passage, lang: str, near: str = "") -> str:
         questions = passage.questions_in(lang)
-        if not questions:
-            return self._sections[passage.section_id].title_in(lang)
+        if not questions:  # no alternate question yet: the passage's opening words say what it answers
+            return shorten(passage.text_in(lang), 80)
         if not near:
             return questions[0]
         return max(questions, key=lambda q: phrase_similarity(near, [self.index.question_keys[q]]))

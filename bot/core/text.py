@@ -165,3 +165,14 @@ def truncate(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
     cut = text[:limit]
     space = cut.rfind(" ")
     return cut[:space] if space > limit // 2 else cut
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters on a word boundary, with "…" when cut.
+
+    >>> shorten("Repot in spring, when roots come out of the drainage hole", 30)
+    'Repot in spring, when roots…'
+    """
+    if len(text) <= limit:
+        return text
+    return truncate(text, limit - 1).rstrip(" ,;:") + "…"
