@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import yaml
@@ -125,3 +126,27 @@ def test_update_with_an_output_file_is_a_usage_error(cli, tmp_path):
     cli("import", str(source), "-o", str(out))
     run = cli("import", str(source), "--update", str(out), "-o", str(tmp_path / "other.yaml"))
     assert run.status == 2 and "--update" in run.err
+
+
+def test_updating_the_shipped_article_with_one_edited_paragraph_changes_only_that_paragraph(cli, tmp_path):
+    from tests.conftest import REPO, SEED
+
+    shipped = (REPO / "knowledge" / "cto-career.yaml").read_text(encoding="utf-8")
+    knowledge, source = tmp_path / "cto-career.yaml", tmp_path / "seed.txt"
+    knowledge.write_text(shipped, encoding="utf-8")
+    source.write_text(SEED.read_text(encoding="utf-8").replace("en étroite collaboration",
+                                                               "en très étroite collaboration"), encoding="utf-8")
+
+    run = cli("import", str(source), "--update", str(knowledge))
+
+    assert "changed (marked REVIEW): 1: relations-executives" in run.out
+    diff = [line for line in difflib.unified_diff(shipped.splitlines(), knowledge.read_text(encoding="utf-8")
+                                                  .splitlines(), lineterm="", n=0) if line[:1] in "+-"][2:]
+    removed = [line for line in diff if line.startswith("-")]
+    added = [line for line in diff if line.startswith("+")]
+    assert removed[0].startswith("-    text: Le CTO travaille en étroite collaboration")
+    assert added[0].startswith("+  # REVIEW: text changed on import")
+    assert added[1].startswith("+    text: Le CTO travaille en très étroite collaboration")
+    assert all(line.startswith(("+    text:", "+      ", "+  # REVIEW")) for line in added)
+    assert all(line.startswith(("-    text:", "-      ")) for line in removed)
+    assert not any(line != line.rstrip() for line in added), "no trailing spaces"

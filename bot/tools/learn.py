@@ -19,7 +19,7 @@ from bot.core.text import clean, detect_language, fold
 from bot.errors import ConfigurationError, CtoBotError, KnowledgeError
 from bot.infra.loader import knowledge_files, load_knowledge
 from bot.tools.check import misplaced_questions
-from bot.tools.yaml_edit import replace_file, round_trip, temporary_beside
+from bot.tools.yaml_edit import keep_wrapping, replace_file, round_trip, temporary_beside
 from bot.tools.yaml_splice import add_question, find_passage
 
 MAX_QUESTION_CHARS = 300
@@ -80,7 +80,7 @@ def _file_of(files: list[Path], passage_id: str) -> Path:
 
 def _round_trip_add(text: str, passage_id: str, lang: str, question: str) -> str:
     """The same edit through ruamel.yaml, for layouts the text insertion does not handle (e.g. a flow-style
-    ``questions: {fr: [...]}``); comments and order are kept, long texts may be re-wrapped."""
+    ``questions: {fr: [...]}``); comments, order and the wrapping of long texts are kept."""
     import io
 
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -98,7 +98,7 @@ def _round_trip_add(text: str, passage_id: str, lang: str, question: str) -> str
                 questions[lang].append(question)
     out = io.StringIO()
     yaml.dump(doc, out)
-    return out.getvalue()
+    return keep_wrapping(text, out.getvalue())
 
 
 def _check(before: Knowledge, files: list[Path], temporary: Path, path: Path, passage_id: str,

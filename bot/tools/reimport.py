@@ -4,7 +4,7 @@ A passage whose text did not change keeps everything a maintainer filled in (tra
 keywords, its id). A passage whose text changed is found by close text, else by id: it keeps its fields,
 takes the new text, and gets a ``# REVIEW: text changed on import`` comment, to check its translation and
 questions. Sections keep their id, ``heading_en``/``heading_fr`` and topic. The file's comments and order
-are kept (ruamel.yaml round trip).
+are kept (ruamel.yaml round trip), and so is the wrapping of texts that did not change.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bot.core.text import clean_spaces, fold
 from bot.errors import ConfigurationError
-from bot.tools.yaml_edit import round_trip, write_atomically
+from bot.tools.yaml_edit import keep_wrapping, round_trip, write_atomically
 
 REVIEW = "REVIEW: text changed on import; check its translation, questions and keywords, then delete this line"
 SIMILAR_TEXT = 75.0
@@ -112,7 +112,7 @@ def update(existing: str, imported: dict, *, where: str = "the file") -> tuple[s
     doc["sections"] = sections
     out = io.StringIO()
     yaml.dump(doc, out)
-    return _no_repeated_review(out.getvalue()), changes
+    return keep_wrapping(existing, _no_repeated_review(out.getvalue())), changes
 
 
 def update_file(path: Path, imported: dict) -> Changes:
