@@ -12,8 +12,8 @@ RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin cto-bot \
 
 WORKDIR /app
 # The exact versions that were tested, first: this layer is rebuilt only when they change.
-COPY requirements.txt ./
-RUN pip install --no-compile -r requirements.txt
+COPY constraints.txt ./
+RUN pip install --no-compile -r constraints.txt
 COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY adapters ./adapters

@@ -29,36 +29,42 @@ from tests.conftest import REPO
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 DOCKER_INSTRUCTIONS = {"FROM", "RUN", "CMD", "LABEL", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME", "USER",
                        "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL"}
-RELOCK = "run .ci/lock to regenerate requirements.txt from pyproject.toml"
+RELOCK = "run .ci/lock to regenerate constraints.txt from pyproject.toml"
 
 
 def pins() -> dict[str, str]:
-    """requirements.txt as {canonical name: version}; every line must be an exact pin."""
+    """constraints.txt as {canonical name: version}; every line must be an exact pin."""
     found: dict[str, str] = {}
-    for number, line in enumerate((REPO / "requirements.txt").read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate((REPO / "constraints.txt").read_text(encoding="utf-8").splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
         requirement = Requirement(line)
         [spec] = requirement.specifier
-        assert spec.operator == "==", f"requirements.txt:{number}: {line!r} is not an exact pin; {RELOCK}"
+        assert spec.operator == "==", f"constraints.txt:{number}: {line!r} is not an exact pin; {RELOCK}"
         name = canonicalize_name(requirement.name)
-        assert name not in found, f"requirements.txt:{number}: {name} is pinned twice; {RELOCK}"
+        assert name not in found, f"constraints.txt:{number}: {name} is pinned twice; {RELOCK}"
         found[name] = spec.version
     return found
 
 
-def test_requirements_pin_every_dependency_of_pyproject_within_its_range():
+def test_requirements_install_the_project_with_the_pinned_versions():
+    lines = [line.strip() for line in (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines == ["-c constraints.txt", "."]
+
+
+def test_constraints_pin_every_dependency_of_pyproject_within_its_range():
     pinned = pins()
     for line in PYPROJECT["project"]["dependencies"]:
         requirement = Requirement(line)
         name = canonicalize_name(requirement.name)
-        assert name in pinned, f"{requirement.name} is in pyproject.toml but not in requirements.txt; {RELOCK}"
+        assert name in pinned, f"{requirement.name} is in pyproject.toml but not in constraints.txt; {RELOCK}"
         assert requirement.specifier.contains(pinned[name], prereleases=True), \
-            f"requirements.txt pins {name}=={pinned[name]}, outside pyproject's {requirement}; {RELOCK}"
+            f"constraints.txt pins {name}=={pinned[name]}, outside pyproject's {requirement}; {RELOCK}"
 
 
-def test_requirements_pin_what_the_dependencies_need_in_turn():
+def test_constraints_pin_what_the_dependencies_need_in_turn():
     """The closure of pyproject's dependencies (with their extras), as the installed packages declare it."""
     pinned = pins()
     queue = [Requirement(line) for line in PYPROJECT["project"]["dependencies"]]
@@ -69,7 +75,7 @@ def test_requirements_pin_what_the_dependencies_need_in_turn():
         if (name, frozenset(requirement.extras)) in seen:
             continue
         seen.add((name, frozenset(requirement.extras)))
-        assert name in pinned, f"{name} (needed by the dependencies) is not in requirements.txt; {RELOCK}"
+        assert name in pinned, f"{name} (needed by the dependencies) is not in constraints.txt; {RELOCK}"
         try:
             needs = distribution(name).requires or []
         except PackageNotFoundError:
@@ -99,9 +105,9 @@ def test_the_dockerfile_uses_known_instructions_on_a_slim_python_311():
     assert instruction("FROM") == ["python:3.11-slim"]
 
 
-def test_the_image_installs_the_pinned_requirements_then_the_project():
+def test_the_image_installs_the_pinned_versions_then_the_project():
     runs = instruction("RUN")
-    lock = next(i for i, run in enumerate(runs) if "pip install" in run and "-r requirements.txt" in run)
+    lock = next(i for i, run in enumerate(runs) if "pip install" in run and "-r constraints.txt" in run)
     project = next(i for i, run in enumerate(runs) if re.search(r"pip install .*--no-deps \.", run))
     assert lock < project
 
