@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from gunicorn.errors import AppImportError
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from adapters.slack.backpressure import BoundedExecutor, bound_answers
 from adapters.slack.worker import IdleSafeThreadWorker
 from adapters.slack.wsgi_guard import MAX_BODY, SignedRequestsOnly, WsgiApp
 from bot.errors import CtoBotError
@@ -37,6 +39,9 @@ TIMEOUT = 30
 """Seconds a worker may stop answering gunicorn's heartbeat before gunicorn restarts it."""
 GRACEFUL_TIMEOUT = 8
 """Seconds given on SIGTERM to the requests and answers in flight before the workers are killed."""
+
+PENDING_ANSWERS_PER_THREAD = 8
+"""With 8 threads, 64 answers queued at most per process: about a quarter of a second of answering."""
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,11 @@ class ServerSettings:
     threads: int = 8
     """Threads per process (``CTO_BOT_WEB_THREADS``): requests served at once by one process."""
     graceful_timeout: float = GRACEFUL_TIMEOUT
+
+    @property
+    def pending_answers(self) -> int:
+        """Answers a process queues before acknowledgements wait for room (``adapters.slack.backpressure``)."""
+        return PENDING_ANSWERS_PER_THREAD * self.threads
 
     def gunicorn_options(self) -> dict[str, Any]:
         return {
@@ -100,11 +110,15 @@ class SlackWebServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no 
 
     def load(self) -> WsgiApp:
         """In a worker, after the fork: build the engine and the Bolt app (a broken setting stops gunicorn)."""
+        graceful_stop = signal.getsignal(signal.SIGTERM)  # gunicorn's: stop accepting, finish what is in flight
         try:
             app = self._worker_resources.enter_context(self.serve_app())
         except CtoBotError as error:
             raise AppImportError(f"cto-bot: {error}") from None
-        self._worker_resources.callback(app.listener_runner.listener_executor.shutdown, wait=True)
+        signal.signal(signal.SIGTERM, graceful_stop)  # whatever building the assistant installed
+        answers = BoundedExecutor(max_workers=self.settings.threads, max_pending=self.settings.pending_answers)
+        bound_answers(app, answers)
+        self._worker_resources.callback(answers.shutdown, wait=True)
         return wsgi_app(app, signing_secret=self.signing_secret, path=self.path)
 
     def _when_ready(self, arbiter: Any) -> None:

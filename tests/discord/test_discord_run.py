@@ -1,8 +1,9 @@
-"""``cto-bot discord``: settings, the invite URL, a missing token, a clean stop on SIGTERM."""
+"""``cto-bot discord``: settings, the invite URL, a missing token, a clean stop on SIGTERM, the health check."""
 
 from __future__ import annotations
 
 import asyncio
+import http.client
 import io
 import os
 import signal
@@ -12,10 +13,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from fake_discord import BOT_ID, TOKEN, FakeDiscord
+from fake_discord import BOT_ID, TOKEN, FakeDiscord, connected
 
 from adapters.discord.client import CtoClient
-from adapters.discord.run import DiscordSettings, build_client, invite_url, serve
+from adapters.discord.run import DiscordSettings, build_client, invite_url, is_connected, serve
+from adapters.health import HealthServer
 from bot.entrypoints.cli import main
 from bot.errors import ConfigurationError, MissingSettingError
 from bot.service.assistant import Assistant
@@ -113,3 +115,31 @@ async def test_stops_cleanly_on_sigterm(fake: FakeDiscord, assistant: Assistant)
 async def test_a_rejected_token_is_a_configuration_error(fake: FakeDiscord, assistant: Assistant):
     with pytest.raises(ConfigurationError, match="DISCORD_TOKEN"):
         await serve(CtoClient(assistant), "rejected")
+
+
+def health_status(port: int) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/healthz")
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+async def test_the_health_check_is_not_ready_until_connected_to_discord(fake: FakeDiscord, assistant: Assistant):
+    client = CtoClient(assistant, guild_ready_timeout=0.05)
+
+    with HealthServer(0, lambda: is_connected(client), host="127.0.0.1") as health:
+        before = await asyncio.to_thread(health_status, health.port)
+        async with connected(client):
+            during = await asyncio.to_thread(health_status, health.port)
+        after = await asyncio.to_thread(health_status, health.port)
+
+    assert (before, during, after) == (503, 200, 503)
+
+
+def test_reads_the_health_port_and_refuses_one_that_is_not_a_port():
+    assert DiscordSettings.from_environ({"DISCORD_TOKEN": "t", "CTO_BOT_HEALTH_PORT": "8081"}).health_port == 8081
+    assert DiscordSettings.from_environ({"DISCORD_TOKEN": "t"}).health_port is None
+    with pytest.raises(ConfigurationError, match="CTO_BOT_HEALTH_PORT"):
+        DiscordSettings.from_environ({"DISCORD_TOKEN": "t", "CTO_BOT_HEALTH_PORT": "80a"})
