@@ -16,8 +16,8 @@ from bot.service.store import Interaction
 from bot.tools.importer import skeleton, to_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PICKED = "why are the leaves of my plant turning yellow"
-"""Only suggested on the imported guide; its suggestion is the passage on yellow leaves."""
+PICKED = "yellow"
+"""A bare word, only suggested on the imported guide; its first suggestion is the passage on yellow leaves."""
 COMMENT = "# Houseplant care, imported from tests/fixtures/houseplants.en.md; keep this comment"
 
 

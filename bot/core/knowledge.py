@@ -62,6 +62,8 @@ class Section:
     topic_en: str = ""
     passages: tuple[Passage, ...] = ()
     lang: str = "fr"
+    document: str = ""
+    """The document (knowledge file) the section comes from."""
 
     def title_in(self, lang: str) -> str:
         """The heading in ``lang`` when there is one, else the original."""
@@ -86,6 +88,7 @@ class OutOfScope:
     questions_fr: tuple[str, ...] = ()
     questions_en: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    document: str = ""
 
     def topic_in(self, lang: str) -> str:
         return (self.topic_en if lang == "en" else self.topic_fr) or self.topic_fr or self.topic_en
@@ -139,6 +142,18 @@ class Knowledge:
 
     def passage(self, passage_id: str) -> Passage | None:
         return self._passages_by_id.get(passage_id)
+
+    def documents(self) -> list[Knowledge]:
+        """One knowledge per document (its sections and out-of-scope topics), sharing synonyms and identity."""
+        sections: dict[str, list[Section]] = {}
+        topics: dict[str, list[OutOfScope]] = {}
+        for s in self.sections:
+            sections.setdefault(s.document, []).append(s)
+        for topic in self.out_of_scope:
+            topics.setdefault(topic.document, []).append(topic)
+        return [Knowledge(sections=tuple(sections.get(d, ())), sources=self.sources, synonyms=self.synonyms,
+                          out_of_scope=tuple(topics.get(d, ())), identity=self.identity)
+                for d in dict.fromkeys([*sections, *topics])]
 
     def items_of(self, passage: Passage) -> tuple[Passage, ...]:
         """The list items a lead-in introduces, in document order (none for other passages)."""

@@ -237,7 +237,8 @@ class _FileReader:
         section = Section(id=section_id, heading=heading,
                           heading_en=self.string(fields, "heading_en", node, what, required=False),
                           heading_fr=self.string(fields, "heading_fr", node, what, required=False),
-                          topic_fr=topic_fr, topic_en=topic_en, passages=tuple(passages), lang=self.lang)
+                          topic_fr=topic_fr, topic_en=topic_en, passages=tuple(passages), lang=self.lang,
+                          document=str(self.file))
         self.defined.append(("section", section_id, self.where(node)))
         return section
 
@@ -317,7 +318,8 @@ class _FileReader:
                 self.fail(item, f"{what} needs 'questions' (or 'keywords') that people ask about it")
             self.defined.append(("out-of-scope topic", topic_id, self.where(item)))
             found.append(OutOfScope(id=topic_id, topic_fr=names.get("fr", ""), topic_en=names.get("en", ""),
-                                    questions_fr=questions["fr"], questions_en=questions["en"], keywords=keywords))
+                                    questions_fr=questions["fr"], questions_en=questions["en"], keywords=keywords,
+                                    document=str(self.file)))
         return found
 
     def bot(self, node: yaml.Node) -> Identity | None:

@@ -1,0 +1,150 @@
+"""Scoring within one document: each document has its own index and statistics, so that adding a document
+on another subject changes nothing in how the others are matched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
+from bot.core.knowledge import Knowledge, OutOfScope, Passage
+from bot.core.matching import phrase_similarity
+from bot.core.subject import JOB_WORDS
+from bot.core.thresholds import Thresholds
+
+
+@dataclass(frozen=True)
+class Scored:
+    """An entry of a document that may answer: a passage, or an out-of-scope topic."""
+
+    score: float
+    coverage: float
+    model: float
+    passage: Passage | None = None
+    topic: OutOfScope | None = None
+
+
+class Matcher:
+    """Scores questions against one document's passages and out-of-scope topics."""
+
+    def __init__(self, knowledge: Knowledge, thresholds: Thresholds):
+        self.t = thresholds
+        self.index = Index.build(knowledge)
+        self._subject = self._subject_words()
+
+    def _scored(self, i: int, score: float, coverage: float, model: float) -> Scored:
+        if self.index.is_topic(i):
+            return Scored(score, coverage, model, topic=self.index.topics[i - len(self.index.passages)])
+        return Scored(score, coverage, model, passage=self.index.passages[i])
+
+    def _subject_words(self) -> frozenset[str]:
+        """The documents' subject: the words (and synonym groups) that nearly every passage holds."""
+        if len(self.index.passages) < 4:
+            return frozenset()
+        cut = self.t.subject_share * len(self.index.passages)
+        keys = [f"={n}" for n in range(len(self.index.synonyms.groups))]
+        passages = len(self.index.passages)
+        return frozenset(w for w in (*self.index.vocabulary, *keys)
+                         if sum(i < passages for i in self.index.lookup(w).passages()) >= cut)
+
+    def about_the_subject(self, subject: str) -> bool:
+        """True when ``subject`` (the X of "what does X do") names the documents' subject, or when the
+        documents have no clear subject to compare with."""
+        if not self._subject:
+            return True
+        terms = self.index.terms(subject)
+        terms = [w for w in terms if w not in JOB_WORDS] or terms  # "directeur" beside another word says little
+        matches = [self.index.lookup(w) for w in terms]
+        return not terms or any(m.word in self._subject or self._subject.intersection(m.spellings)
+                                or m.fields & self._subject for m in matches)
+
+    def near(self, sections: set[str]) -> set[int]:
+        """The entries a follow-up is read against: the passages of the previous answer's sections."""
+        return {i for i, p in enumerate(self.index.passages) if p.section_id in sections} if sections else set()
+
+    def score(self, words: list[str], tokens: list[str], lang: str | None, near: set[int]) -> list[Scored]:
+        """This document's entries that may answer, best first."""
+        t = self.t
+        matches = [self.index.lookup(w, lang) for w in dict.fromkeys(words)]
+        unknown = t.unknown_word_weight
+        total = sum(m.weight * (1.0 if m.known else unknown) for m in matches) or 1.0
+        spelled = {m.word: m.spelled for m in matches if m.spelled}
+        query = self.index.phrases.vector([spelled.get(w, w) for w in tokens])
+        nearest = self.index.phrases.nearest(query)
+        candidates = self._candidates(matches) | {e for e, _ in sorted(nearest.items(), key=lambda kv: -kv[1])[:5]}
+        if not candidates:
+            return []
+        coverage = dict.fromkeys(candidates, 0.0)
+        for m in matches:
+            for i, strength in m.strengths(candidates).items():
+                coverage[i] += m.weight * strength / total
+        shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: t.shortlist]
+        centroid = self.index.phrases.centroid(query, shortlist)
+        rescuable = len(tokens) > len(words)  # function words give the question a form ("what does … do")
+        generic = self._only_generic(matches, rescuable)
+        # an out-of-scope topic must share the question's words, not only its form
+        shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)]
+        models = {i: (nearest.get(i, 0.0) + centroid[i]) / 2 for i in shortlist}
+        ordered = sorted(models.values(), reverse=True) or [0.0]
+        model_lead = ordered[0] - ordered[1] if len(ordered) > 1 else ordered[0]
+        key = " ".join(w for w in words if not w.startswith("="))
+        scored = []
+        for i in shortlist:
+            model = models[i]
+            phrase = self._phrase(key, i) / 100 if self.index.questions[i] else 0.0
+            if self.index.questions[i]:
+                score = t.coverage_weight * coverage[i] + t.phrase_weight * phrase
+            else:  # no alternate questions yet (a freshly imported document): its own words decide, in full
+                coverage[i] = min(1.0, coverage[i] / FIELD_WEIGHTS["text"])
+                score = (t.coverage_weight + t.phrase_weight) * coverage[i]
+            score = 100 * (score + t.model_weight * model) + (t.focus_bonus if i in near else 0.0)
+            unclear = model < t.model_answer or model < ordered[0] or model_lead < t.model_margin
+            if generic and (unclear or not rescuable) and (phrase < 0.9 or len(key.split()) < 2):
+                # a question whose form matches nothing the maintainers wrote ("what time is it?" beside "over
+                # time") is declined; a bare word ("budget") may still be offered as a suggestion
+                weak = rescuable and model < t.model_answer / 2
+                score = min(score, (t.suggest if weak else t.answer) - 1)
+            scored.append(self._scored(i, score, coverage[i], model))
+        return sorted(scored, key=lambda s: s.score, reverse=True)
+
+    def _only_generic(self, matches: list[WordMatch], phrased: bool) -> bool:
+        """True when no known word of the question is specific: each is held by most passages (the documents'
+        subject), or the question holds a single known word found only in passage text, not in any question,
+        keyword or heading (unless, ``phrased`` as a question, it is found in a passage that has no alternate
+        questions yet). Such words cannot carry an answer alone."""
+        known = [m for m in matches if m.known]
+        passages = len(self.index.passages)
+        specific = [m for m in known if passages < 4 or m.frequency < self.t.generic_share * passages]
+        if not specific:
+            return True
+        if len(specific) == 1 and len(matches) == 1:
+            holders = specific[0].passages()
+            if phrased and any(not self.index.questions[i] for i in holders):
+                return False  # a passage with no alternate questions yet is known by its text alone
+            strongest = max((s for postings, _ in specific[0].postings for s in postings.values()), default=0.0)
+            return strongest < FIELD_WEIGHTS["keywords"]
+        return False
+
+    def _candidates(self, matches: list[WordMatch]) -> set[int]:
+        """Passages worth scoring, at most ``max_candidates``: those holding the question's rarest word, then
+        the next rarest while the set stays small. When even the rarest word is everywhere, passages holding
+        several of the words are kept, so that common words cannot make the work grow with the knowledge."""
+        limit = self.t.max_candidates
+        ordered = sorted((m for m in matches if m.known), key=lambda m: m.frequency)
+        if not ordered:
+            return set()
+        candidates = ordered[0].passages()
+        if len(candidates) > limit:
+            for m in ordered[1:]:
+                candidates = (candidates & m.passages()) or candidates
+                if len(candidates) <= limit:
+                    break
+            return set(sorted(candidates)[:limit])
+        for m in ordered[1:]:
+            if len(candidates) + m.frequency > limit:
+                break
+            candidates.update(m.passages())
+        return candidates
+
+    def _phrase(self, query: str, i: int) -> float:
+        return phrase_similarity(query, self.index.questions[i])
+

@@ -1,0 +1,46 @@
+"""Where the engine draws its lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the engine draws its lines, on the 0..100 score."""
+
+    answer: float = 60.0
+    """The least score of an answer."""
+    margin: float = 3.0
+    """How far the best passage must lead the next one to be answered alone."""
+    sure: float = 85.0
+    """A score at which the best passage is answered even when the next one is close."""
+    suggest: float = 45.0
+    """The least score of a suggestion; below, the question is declined."""
+    coverage: float = 0.55
+    """The least share of the question's information that an answer must cover."""
+    suggest_coverage: float = 0.4
+    """The least share of the question's information that a suggestion must cover."""
+    coverage_weight: float = 0.5
+    """How much word coverage counts in the score."""
+    phrase_weight: float = 0.3
+    """How much closeness to an alternate question's meaningful words counts (rapidfuzz)."""
+    model_weight: float = 0.6
+    """How much the phrase model counts: the whole question, function words and word order included."""
+    model_answer: float = 0.32
+    """The least phrase-model similarity that lets a question whose only words are generic (held by most
+    passages, like the documents' subject) be answered."""
+    model_margin: float = 0.0
+    """How far that similarity must lead the next passage's for such a question."""
+    subject_share: float = 0.75
+    """A word held by at least this share of the passages names the documents' subject ("CTO")."""
+    generic_share: float = 0.5
+    """A word held by at least this share of the passages is generic: it cannot carry an answer alone."""
+    focus_bonus: float = 8.0
+    """Added to the score of passages near the previous answer (``focus``), for follow-up questions."""
+    unknown_word_weight: float = 0.5
+    """How much a word the knowledge lacks counts against coverage, against a rare known word (1)."""
+    shortlist: int = 40
+    """How many entries, best by word coverage, get the finer phrase comparison."""
+    max_candidates: int = 400
+    """How many entries holding the question's rarer words are scored at most."""
