@@ -11,12 +11,11 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 
-from adapters.discord.cooldown import Cooldown, Verdict
 from adapters.discord.render import (
     CHOICE_LIMIT,
     CHOICE_NAME_LIMIT,
@@ -25,10 +24,12 @@ from adapters.discord.render import (
     Reply,
     clip,
     notice,
-    render,
+    render_reply,
 )
-from bot.core.answer import Answer, Suggestion
 from bot.core.text import detect_language
+from bot.service.conversation import Assistant, Conversation, Where
+from bot.service.conversation import Reply as Said
+from bot.service.cooldown import Cooldown
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,21 +40,6 @@ MENTIONS = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
 """Mentions of users, roles, channels, everyone and here: markup around a question, not part of it."""
 THREADS = frozenset({discord.ChannelType.public_thread, discord.ChannelType.private_thread,
                      discord.ChannelType.news_thread})
-
-
-class Assistant(Protocol):
-    """What the client needs from the assistant (``bot.service.assistant.Assistant`` is one)."""
-
-    def ask(self, question: str, *, platform: str, channel_kind: str) -> Answer: ...
-
-    def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "", *, platform: str,
-                       channel_kind: str) -> Answer: ...
-
-    def help(self, lang: str = "fr") -> Answer: ...
-
-    def complete(self, text: str, limit: int = 25) -> list[Suggestion]: ...
-
-    def vote(self, answer_id: str, passage_id: str, *, user_id: str, value: int, platform: str) -> None: ...
 
 
 def intents() -> discord.Intents:
@@ -88,22 +74,31 @@ def channel_kind(channel: object, *, in_server: bool) -> str:
     return "thread" if getattr(channel, "type", None) in THREADS else "channel"
 
 
+def where_lang(text: str) -> str:
+    """The language to apologise in for a message: the message's own."""
+    return detect_language(text)
+
+
 def interaction_lang(interaction: discord.Interaction[Any]) -> str:
     """French for French-speaking users, English for everyone else."""
     return "fr" if str(interaction.locale).startswith("fr") else "en"
 
 
 class CtoClient(discord.AutoShardedClient):
-    """cto-bot on Discord. The assistant and the cooldown are injected; nothing is built at import time."""
+    """cto-bot on Discord. The assistant (or a whole conversation) and the cooldown are injected; nothing is
+    built at import time."""
 
-    def __init__(self, assistant: Assistant, *, cooldown: Cooldown | None = None, sync_commands: bool = True,
-                 shard_count: int | None = None, shard_ids: Sequence[int] | None = None, **options: Any):
+    def __init__(self, assistant: Assistant | Conversation, *, cooldown: Cooldown | None = None,
+                 sync_commands: bool = True, shard_count: int | None = None,
+                 shard_ids: Sequence[int] | None = None, **options: Any):
         options.setdefault("max_messages", None)  # no message cache: the bot only reacts to new messages
         if shard_ids is not None:
             options["shard_ids"] = list(shard_ids)
         super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS, shard_count=shard_count, **options)
-        self.assistant = assistant
-        self.cooldown = cooldown or Cooldown()
+        if isinstance(assistant, Conversation):
+            self.conversation = assistant
+        else:
+            self.conversation = Conversation(assistant, cooldown=cooldown or Cooldown())
         self.sync_commands = sync_commands
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(cto_command(self))
@@ -116,6 +111,15 @@ class CtoClient(discord.AutoShardedClient):
             synced = await self.tree.sync()
             log.info("synced %d application command(s)", len(synced))
 
+    @property
+    def assistant(self) -> Assistant:
+        return self.conversation.assistant
+
+    @property
+    def cooldown(self) -> Cooldown | None:
+        """The conversation's cooldown (set by ``DISCORD_COOLDOWN``)."""
+        return self.conversation.cooldown
+
     async def on_ready(self) -> None:
         log.info("ready as %s in %d server(s), shards %s of %s",
                  self.user, len(self.guilds), sorted(self.shards), self.shard_count)
@@ -123,27 +127,25 @@ class CtoClient(discord.AutoShardedClient):
     # -- messages ---------------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
-        """Answer a DM, or a server message that mentions the bot, as a reply; ignore bots."""
+        """Answer a DM, or a server message that mentions the bot, as a reply; ignore bots.
+
+        The conversation's context is the author's, in this DM, channel or thread."""
         if message.author.bot or message.type not in ANSWERED_TYPES or self.user is None:
             return
         question = question_in(message, self.user.id)
         if question is None:
             return
-        lang = detect_language(question)
-        decision = self.cooldown.check(message.author.id)
-        if decision.verdict is Verdict.QUIET:
-            return
-        if decision.verdict is Verdict.NOTICE:
-            await self._reply(message, self._cooldown_notice(lang, decision.retry_after))
-            return
         kind = channel_kind(message.channel, in_server=message.guild is not None)
+        where = Where(PLATFORM, kind, str(message.guild.id) if message.guild else "", str(message.channel.id),
+                      "", str(message.author.id))
         try:
-            answer = await self._in_thread(
-                lambda: self.assistant.ask(question, platform=PLATFORM, channel_kind=kind))
-            await self._reply(message, render(answer), raise_errors=True)
+            said = await self._in_thread(lambda: self.conversation.ask(question, where, logger=log))
+            if said.quiet:
+                return
+            await self._reply(message, render_reply(said), raise_errors=True)
         except Exception:
             log.exception("could not answer message %s", message.id)
-            await self._reply(message, notice("apology", lang))
+            await self._reply(message, notice("apology", where_lang(question)))
 
     async def _reply(self, message: discord.Message, reply: Reply, *, raise_errors: bool = False) -> None:
         """Reply to ``message``; should it be deleted meanwhile, post in its channel all the same."""
@@ -160,19 +162,22 @@ class CtoClient(discord.AutoShardedClient):
     async def answer_command(self, interaction: discord.Interaction[Any], question: str | None) -> None:
         """``/cto question:...``; without a question, the topics."""
         question = without_mentions(question or "")
-        if question:
-            await self._answer_interaction(
-                interaction, lambda: self.assistant.ask(question, platform=PLATFORM, channel_kind="command"))
-        else:
-            lang = interaction_lang(interaction)
-            await self._answer_interaction(interaction, lambda: self.assistant.help(lang))
+        where = self._where(interaction, "command")
+        await self._answer_interaction(interaction,
+                                       lambda: self.conversation.command(question, where, logger=log))
 
     async def answer_suggestion(self, interaction: discord.Interaction[Any], passage_id: str,
                                 lang: str) -> None:
-        """A click on a "did you mean" button: answered in public, where the button is."""
-        kind = channel_kind(interaction.channel, in_server=interaction.guild_id is not None)
-        await self._answer_interaction(interaction, lambda: self.assistant.answer_passage(
-            passage_id, lang, platform=PLATFORM, channel_kind=kind))
+        """A click on a "did you mean" button: answered in public, where the button is; recorded as a pick."""
+        where = self._where(interaction)
+        await self._answer_interaction(
+            interaction, lambda: self.conversation.pick(passage_id, lang, where, logger=log))
+
+    async def answer_next(self, interaction: discord.Interaction[Any], passage_id: str, lang: str) -> None:
+        """A click on a next step under an answer: answered in public, where the button is."""
+        where = self._where(interaction)
+        await self._answer_interaction(
+            interaction, lambda: self.conversation.follow(passage_id, lang, where, logger=log))
 
     async def record_vote(self, interaction: discord.Interaction[Any], answer_id: str, passage_id: str,
                           value: int) -> None:
@@ -183,8 +188,8 @@ class CtoClient(discord.AutoShardedClient):
         lang = interaction_lang(interaction)
         user_id = str(interaction.user.id)
         try:
-            await self._in_thread(lambda: self.assistant.vote(answer_id, passage_id, user_id=user_id, value=value,
-                                                              platform=PLATFORM))
+            await self._in_thread(lambda: self.conversation.vote(answer_id, passage_id, user_id=user_id, value=value,
+                                                                 platform=PLATFORM))
             reply = notice("thanks_up" if value > 0 else "thanks_down", lang)
         except Exception:
             log.exception("could not record a vote on answer %s", answer_id)
@@ -194,7 +199,7 @@ class CtoClient(discord.AutoShardedClient):
     async def complete(self, current: str) -> list[app_commands.Choice[str]]:
         """Up to 25 questions the bot can answer, closest to what was typed first; none on failure."""
         try:
-            suggestions = await self._in_thread(lambda: self.assistant.complete(current, CHOICE_LIMIT))
+            suggestions = await self._in_thread(lambda: self.conversation.complete(current, CHOICE_LIMIT))
         except Exception:
             log.exception("could not complete %r", current)
             return []
@@ -207,18 +212,22 @@ class CtoClient(discord.AutoShardedClient):
         await self._respond(interaction, notice("apology", interaction_lang(interaction)))
 
     async def _answer_interaction(self, interaction: discord.Interaction[Any],
-                                  compute: Callable[[], Answer]) -> None:
-        lang = interaction_lang(interaction)
-        decision = self.cooldown.check(interaction.user.id)
-        if decision.verdict is not Verdict.ANSWER:
-            await self._respond(interaction, self._cooldown_notice(lang, decision.retry_after))
-            return
+                                  compute: Callable[[], Said]) -> None:
+        """Respond with what the conversation says; an interaction is always answered, a notice privately."""
         try:
-            answer = await self._in_thread(compute)
-            await self._respond(interaction, render(answer), raise_errors=True)
+            said = await self._in_thread(compute)
+            await self._respond(interaction, render_reply(said), raise_errors=True)
         except Exception:
             log.exception("could not answer interaction %s", interaction.id)
-            await self._respond(interaction, notice("apology", lang))
+            await self._respond(interaction, notice("apology", interaction_lang(interaction)))
+
+    @staticmethod
+    def _where(interaction: discord.Interaction[Any], kind: str | None = None) -> Where:
+        """The conversation an interaction belongs to, and the clicker's language for notices."""
+        in_server = interaction.guild_id is not None
+        return Where(PLATFORM, kind or channel_kind(interaction.channel, in_server=in_server),
+                     str(interaction.guild_id or ""), str(interaction.channel_id or ""), "",
+                     str(interaction.user.id), lang=interaction_lang(interaction))
 
     async def _respond(self, interaction: discord.Interaction[Any], reply: Reply, *,
                        raise_errors: bool = False) -> None:
@@ -239,10 +248,6 @@ class CtoClient(discord.AutoShardedClient):
     async def _in_thread(compute: Callable[[], T]) -> T:
         """Run an assistant call off the event loop, so that a slow answer or store never delays heartbeats."""
         return await asyncio.to_thread(compute)
-
-    def _cooldown_notice(self, lang: str, retry_after: float) -> Reply:
-        return notice("cooldown", lang, rate=self.cooldown.rate, per=self.cooldown.per,
-                      retry=max(1.0, retry_after))
 
 
 def cto_command(client: CtoClient) -> app_commands.Command[Any, Any, None]:

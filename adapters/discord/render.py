@@ -1,9 +1,10 @@
 """Turn the engine's neutral Answer into a Discord reply: an embed, and buttons in a view.
 
 Nothing here calls the engine or the network. Buttons are dynamic items: their ``custom_id`` carries
-everything needed to act on a click, so they keep working after a restart. There are two kinds: "did you
-mean" suggestions (``PassageButton``) and 👍 / 👎 votes on an answer (``VoteButton``). To add a kind,
-write a DynamicItem, have ``buttons`` add it, and list it in ``DYNAMIC_ITEMS``.
+everything needed to act on a click, so they keep working after a restart. There are three kinds: "did you
+mean" suggestions (``PassageButton``), next steps under an answer (``NextButton``) and 👍 / 👎 votes on an
+answer (``VoteButton``). To add a kind, write a DynamicItem, have ``buttons`` add it, and list it in
+``DYNAMIC_ITEMS``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from typing import Any, Protocol
 import discord
 
 from bot.core.answer import Answer, Outcome
+from bot.service.conversation import NOTICES
+from bot.service.conversation import Reply as Said
+from bot.service.followups import Prompt
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -41,10 +45,7 @@ WORDS = {
         "source": "Source",
         "confidence": "confiance",
         "original": "Texte original",
-        "apology": "Désolé, je n'ai pas pu répondre à cause d'une erreur de mon côté. "
-                   "Réessayez dans un instant.",
-        "cooldown": "Doucement : je réponds à {rate} questions par personne toutes les {per:.0f} secondes. "
-                    "Réessayez dans {retry:.0f} s.",
+        **NOTICES["fr"],
         "thanks_up": "Merci pour votre retour 👍 ! Cliquez sur 👎 si vous changez d'avis.",
         "thanks_down": "Merci pour votre retour 👎 ! Cliquez sur 👍 si vous changez d'avis.",
     },
@@ -52,9 +53,7 @@ WORDS = {
         "source": "Source",
         "confidence": "confidence",
         "original": "Original text",
-        "apology": "Sorry, I could not answer because of an error on my side. Please try again in a moment.",
-        "cooldown": "Easy there: I answer {rate} questions per person every {per:.0f} seconds. "
-                    "Try again in {retry:.0f} s.",
+        **NOTICES["en"],
         "thanks_up": "Thanks for your feedback 👍! Click 👎 if you change your mind.",
         "thanks_down": "Thanks for your feedback 👎! Click 👍 if you change your mind.",
     },
@@ -97,7 +96,16 @@ def words(lang: str) -> dict[str, str]:
     return WORDS.get(lang, WORDS["fr"])
 
 
-def render(answer: Answer) -> Reply:
+def render_reply(said: Said) -> Reply:
+    """The Discord reply for what the conversation said: an answer with its next steps, or a notice."""
+    if said.notice is not None:
+        return notice(said.notice.kind, said.notice.lang, **said.notice.values)
+    if said.answer is None:
+        return notice("apology", "fr")
+    return render(said.answer, said.prompts)
+
+
+def render(answer: Answer, prompts: tuple[Prompt, ...] = ()) -> Reply:
     """An embed for ``answer`` (section as title, the answer, source and confidence as footer), buttons."""
     embed = discord.Embed(description=clip(discord.utils.escape_markdown(answer.text), DESCRIPTION_LIMIT),
                           colour=COLOURS[answer.outcome])
@@ -110,7 +118,7 @@ def render(answer: Answer) -> Reply:
                             value=clip(discord.utils.escape_markdown(answer.source), FIELD_VALUE_LIMIT))
         footer = f"{label['source']} : {answer.passage_id} · {label['confidence']} {answer.score:.0f} %"
         embed.set_footer(text=clip(footer, FOOTER_LIMIT))
-    return Reply(embed=embed, view=view_of(buttons(answer)))
+    return Reply(embed=embed, view=view_of(buttons(answer, prompts)))
 
 
 def notice(kind: str, lang: str, **values: float) -> Reply:
@@ -118,13 +126,16 @@ def notice(kind: str, lang: str, **values: float) -> Reply:
     return Reply(content=clip(words(lang)[kind].format(**values), CONTENT_LIMIT), ephemeral=True)
 
 
-def buttons(answer: Answer) -> list[discord.ui.Item[Any]]:
-    """The buttons under ``answer``: one per "did you mean" suggestion; 👍 / 👎 under a recorded answer
-    (one with an ``answer_id``), on a row of their own."""
+def buttons(answer: Answer, prompts: tuple[Prompt, ...] = ()) -> list[discord.ui.Item[Any]]:
+    """The buttons under ``answer``: one per "did you mean" suggestion, one per next step; 👍 / 👎 under a
+    recorded answer (one with an ``answer_id``), on a row of their own."""
     found: list[discord.ui.Item[Any]] = []
     for suggestion in answer.suggestions[:5]:
         if PassageButton.fits(suggestion.passage_id, answer.lang):
             found.append(PassageButton(suggestion.passage_id, answer.lang, suggestion.question))
+    for prompt in prompts[: 5 - len(found)]:
+        if NextButton.fits(prompt.passage_id, prompt.lang):
+            found.append(NextButton(prompt.passage_id, prompt.lang, prompt.label))
     if answer.matched and answer.answer_id and answer.passage_id:
         if VoteButton.fits(answer.answer_id, answer.passage_id):
             row = 1 if found else None
@@ -181,6 +192,48 @@ class PassageButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         await handler.answer_suggestion(interaction, self.passage_id, self.lang)
 
 
+class NextHandler(Protocol):
+    """The client, as far as a next-step button needs it."""
+
+    async def answer_next(self, interaction: discord.Interaction[Any], passage_id: str, lang: str) -> None: ...
+
+
+class NextButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                 template=r"cto:next:(?P<passage_id>[^:]+):(?P<lang>[a-z]{2})"):
+    """A next step under an answer ("the whole list", an item, a neighbouring section); a click answers with
+    its passage, even after a restart.
+
+    >>> NextButton.custom_id_for("missions-budget", "en")
+    'cto:next:missions-budget:en'
+    """
+
+    def __init__(self, passage_id: str, lang: str, label: str = "…"):
+        super().__init__(discord.ui.Button(label=clip(label, LABEL_LIMIT) or "…",
+                                           style=discord.ButtonStyle.primary,
+                                           custom_id=self.custom_id_for(passage_id, lang)))
+        self.passage_id = passage_id
+        self.lang = lang
+
+    @staticmethod
+    def custom_id_for(passage_id: str, lang: str) -> str:
+        return f"cto:next:{passage_id}:{lang}"
+
+    @classmethod
+    def fits(cls, passage_id: str, lang: str) -> bool:
+        custom_id = cls.custom_id_for(passage_id, lang)
+        pattern = cls.__discord_ui_compiled_template__
+        return len(custom_id) <= CUSTOM_ID_LIMIT and pattern.fullmatch(custom_id) is not None
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> NextButton:
+        return cls(match["passage_id"], match["lang"], getattr(item, "label", None) or "…")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        handler: NextHandler = interaction.client
+        await handler.answer_next(interaction, self.passage_id, self.lang)
+
+
 VOTES = {"up": 1, "down": -1}
 """A vote button's direction in its ``custom_id``, and the vote it records."""
 VOTE_EMOJI = {"up": "👍", "down": "👎"}
@@ -234,5 +287,5 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_T
         await handler.record_vote(interaction, self.answer_id, self.passage_id, VOTES[self.direction])
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (PassageButton, VoteButton)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (PassageButton, NextButton, VoteButton)
 """Every kind of button the bot sends; the client registers them at start-up so old messages keep working."""

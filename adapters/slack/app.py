@@ -11,9 +11,9 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -21,42 +21,30 @@ from adapters.slack.mrkdwn import plain_text
 from adapters.slack.redelivery import SeenIds, retry_number
 from adapters.slack.render import (
     FEEDBACK_ACTION,
+    FOLLOWUP_ACTION,
     SUGGESTION_ACTION,
     VOTES,
     FeedbackChoice,
     Message,
     SuggestionChoice,
-    answer_message,
     apology,
+    reply_message,
     thanks,
 )
-from bot.core.answer import Answer
+from bot.service.conversation import Assistant, Conversation, Reply, Where
+from bot.service.cooldown import Cooldown
 
 COMMAND = "/cto"
-HELP_WORDS = {"": "fr", "help": "en", "aide": "fr", "?": "fr"}
-"""``/cto`` texts that ask for the list of topics, and the language to list them in."""
 PLATFORM = "slack"
 
 log = logging.getLogger(__name__)
 
 
-class Assistant(Protocol):
-    """What the Slack adapter needs from the assistant (``bot.service.assistant.Assistant``)."""
-
-    def ask(self, question: str, *, platform: str, channel_kind: str) -> Answer: ...
-
-    def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "", *, platform: str,
-                       channel_kind: str) -> Answer: ...
-
-    def help(self, lang: str = "fr") -> Answer: ...
-
-    def vote(self, answer_id: str, passage_id: str, *, user_id: str, value: int, platform: str) -> None: ...
-
-
-def build_app(assistant: Assistant, *, token: str | None = None, signing_secret: str = "",
+def build_app(assistant: Assistant | Conversation, *, token: str | None = None, signing_secret: str = "",
               client: WebClient | None = None, process_before_response: bool = False,
               logger: logging.Logger | None = None) -> App:
-    """A Bolt app that answers with ``assistant``; calls ``auth.test`` once to learn who it is.
+    """A Bolt app that answers with ``assistant`` (wrapped in a ``Conversation`` with the default cooldown
+    unless it is one); calls ``auth.test`` once to learn who it is.
 
     Pass ``client`` to talk to another Web API (a fake one in tests); else ``token`` is required.
     ``signing_secret`` is needed over HTTP only. ``process_before_response`` makes an HTTP response
@@ -66,7 +54,9 @@ def build_app(assistant: Assistant, *, token: str | None = None, signing_secret:
     app = App(**web_api, signing_secret=signing_secret, process_before_response=process_before_response,
               logger=logger)
     app.use(skip_redeliveries(SeenIds()))
-    Listeners(assistant).register(app)
+    conversation = assistant if isinstance(assistant, Conversation) else Conversation(assistant,
+                                                                                      cooldown=Cooldown())
+    Listeners(conversation).register(app)
     return app
 
 
@@ -118,68 +108,97 @@ class Click:
             return "command"
         return "dm" if self.channel.startswith("D") else "thread"
 
+    def where(self, team_id: str) -> Where:
+        """The conversation the click belongs to: the clicker's, in the button's channel and thread."""
+        return Where(PLATFORM, self.channel_kind, team_id, self.channel or "", self.thread_ts or "", self.user_id)
+
 
 class Listeners:
-    """The app's listeners, over one assistant.
+    """The app's listeners: each turns a Slack event into a call on the conversation and posts its reply.
 
     ``channel_kind`` says where the answer appears: ``thread`` (mentions: the bot replies in a thread),
-    ``dm``, or ``command`` (``/cto``, seen by the asker only); never a channel's name or id.
+    ``dm``, or ``command`` (``/cto``, seen by the asker only); never a channel's name or id. A conversation's
+    context is keyed by team, channel, thread and user.
     """
 
-    def __init__(self, assistant: Assistant):
-        self.assistant = assistant
+    def __init__(self, conversation: Conversation):
+        self.conversation = conversation
 
     def register(self, app: App) -> None:
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
         app.command(COMMAND)(self.on_command)
         app.action(re.compile(rf"^{SUGGESTION_ACTION}-\d+$"))(self.on_suggestion)
+        app.action(re.compile(rf"^{FOLLOWUP_ACTION}-\d+$"))(self.on_followup)
         app.action(re.compile(rf"^{FEEDBACK_ACTION}-(up|down)$"))(self.on_feedback)
 
-    def on_mention(self, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
+    def on_mention(self, event: dict[str, Any], client: WebClient, context: BoltContext,
+                   logger: logging.Logger) -> None:
         """Answer a mention in the thread of the message that mentions the bot."""
         question = plain_text(event.get("text", ""))
         thread_ts = event.get("thread_ts") or event["ts"]
-        reply(lambda: self.assistant.ask(question, platform=PLATFORM, channel_kind="thread"), logger=logger,
-              post=lambda m: client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts,
-                                                     unfurl_links=False, **m.as_kwargs()))
+        where = Where(PLATFORM, "thread", context.team_id or "", event["channel"], thread_ts,
+                      str(event.get("user", "")))
+        send(lambda: self.conversation.ask(question, where, logger=logger), logger=logger,
+             post=lambda m: client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts,
+                                                    unfurl_links=False, **m.as_kwargs()),
+             notify=lambda m: client.chat_postEphemeral(channel=event["channel"], user=where.user,
+                                                        thread_ts=thread_ts, **m.as_kwargs()))
 
-    def on_message(self, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
+    def on_message(self, event: dict[str, Any], client: WebClient, context: BoltContext,
+                   logger: logging.Logger) -> None:
         """Answer a person's direct message in the DM (in its thread, if it is in one)."""
         if not is_question_in_dm(event):
             return
         question = plain_text(event.get("text", ""))
-        reply(lambda: self.assistant.ask(question, platform=PLATFORM, channel_kind="dm"), logger=logger,
-              post=lambda m: client.chat_postMessage(channel=event["channel"], unfurl_links=False,
-                                                     thread_ts=event.get("thread_ts"), **m.as_kwargs()))
+        where = Where(PLATFORM, "dm", context.team_id or "", event["channel"], event.get("thread_ts") or "",
+                      str(event.get("user", "")))
+        send(lambda: self.conversation.ask(question, where, logger=logger), logger=logger,
+             post=lambda m: client.chat_postMessage(channel=event["channel"], unfurl_links=False,
+                                                    thread_ts=event.get("thread_ts"), **m.as_kwargs()))
 
     def on_command(self, ack: Callable[..., None], command: dict[str, Any], respond: Callable[..., Any],
-                   logger: logging.Logger) -> None:
+                   context: BoltContext, logger: logging.Logger) -> None:
         """Answer ``/cto QUESTION`` to the asker only; ``/cto`` alone or ``/cto help`` lists the topics."""
         ack()
         question = plain_text(command.get("text", ""))
-        help_lang = HELP_WORDS.get(question.lower())
-
-        def answer() -> Answer:
-            if help_lang:
-                return self.assistant.help(help_lang)
-            return self.assistant.ask(question, platform=PLATFORM, channel_kind="command")
-
-        reply(answer, logger=logger, echo_question=True,
-              post=lambda m: respond(response_type="ephemeral", **m.as_kwargs()))
+        where = Where(PLATFORM, "command", context.team_id or "", str(command.get("channel_id", "")), "",
+                      str(command.get("user_id", "")))
+        send(lambda: self.conversation.command(question, where, logger=logger), logger=logger,
+             echo_question=True, speak_when_quiet=True,
+             post=lambda m: respond(response_type="ephemeral", **m.as_kwargs()))
 
     def on_suggestion(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
-                      client: WebClient, respond: Callable[..., Any], logger: logging.Logger) -> None:
-        """Answer the suggestion someone clicked, where the button was."""
+                      client: WebClient, respond: Callable[..., Any], context: BoltContext,
+                      logger: logging.Logger) -> None:
+        """Answer the suggestion someone clicked, where the button was; recorded as their pick."""
         ack()
         click = Click.of(body)
+        where = click.where(context.team_id or "")
 
-        def answer() -> Answer:
+        def answer() -> Reply:
             choice = SuggestionChoice.decode(action.get("value", ""))
-            return self.assistant.answer_passage(choice.passage_id, choice.lang, platform=PLATFORM,
-                                                 channel_kind=click.channel_kind)
+            return self.conversation.pick(choice.passage_id, choice.lang, where, logger=logger)
 
-        reply(answer, logger=logger, post=lambda m: self._post(click, m, client, respond, public=True))
+        send(answer, logger=logger, speak_when_quiet=True,
+             post=lambda m: self._post(click, m, client, respond, public=True),
+             notify=lambda m: self._post(click, m, client, respond, public=False))
+
+    def on_followup(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
+                    client: WebClient, respond: Callable[..., Any], context: BoltContext,
+                    logger: logging.Logger) -> None:
+        """Answer the next step someone clicked under an answer, where the button was."""
+        ack()
+        click = Click.of(body)
+        where = click.where(context.team_id or "")
+
+        def answer() -> Reply:
+            choice = SuggestionChoice.decode(action.get("value", ""))
+            return self.conversation.follow(choice.passage_id, choice.lang, where, logger=logger)
+
+        send(answer, logger=logger, speak_when_quiet=True,
+             post=lambda m: self._post(click, m, client, respond, public=True),
+             notify=lambda m: self._post(click, m, client, respond, public=False))
 
     def on_feedback(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
                     client: WebClient, respond: Callable[..., Any], logger: logging.Logger) -> None:
@@ -192,8 +211,8 @@ class Listeners:
         try:
             choice = FeedbackChoice.decode(action.get("value", ""))
             vote = VOTES[action["action_id"]]
-            self.assistant.vote(choice.answer_id, choice.passage_id, user_id=click.user_id, value=vote,
-                                platform=PLATFORM)
+            self.conversation.vote(choice.answer_id, choice.passage_id, user_id=click.user_id, value=vote,
+                                   platform=PLATFORM)
             message = thanks(choice.lang, vote)
         except Exception:
             logger.exception("Could not record a vote; telling the voter")
@@ -218,16 +237,22 @@ class Listeners:
                                       **message.as_kwargs())
 
 
-def reply(answer: Callable[[], Answer], *, post: Callable[[Message], Any], logger: logging.Logger,
-          echo_question: bool = False) -> None:
-    """Post the rendered answer; if answering or posting fails, log the traceback and post an apology."""
+def send(reply: Callable[[], Reply], *, post: Callable[[Message], Any], logger: logging.Logger,
+         notify: Callable[[Message], Any] | None = None, echo_question: bool = False,
+         speak_when_quiet: bool = False) -> None:
+    """Post the conversation's rendered reply (a notice through ``notify``, when given, so that only the
+    person sees it); if rendering or posting fails, log the traceback and post an apology."""
     try:
-        message = answer_message(answer(), echo_question=echo_question)
+        found = reply()
+        if found.quiet and not speak_when_quiet:
+            return
+        message = reply_message(found, echo_question=echo_question)
+        deliver = notify if found.notice is not None and notify is not None else post
     except Exception:
         logger.exception("Could not answer; replying with an apology")
-        message = apology()
+        message, deliver = apology(), post
     try:
-        post(message)
+        deliver(message)
     except SlackApiError:
         if message == apology():
             raise

@@ -12,6 +12,8 @@ from typing import Any
 
 from adapters.slack.mrkdwn import chunks, escape, truncate
 from bot.core.answer import Answer, Outcome
+from bot.service.conversation import Reply, notice_text
+from bot.service.followups import Prompt
 
 Block = dict[str, Any]
 
@@ -29,6 +31,8 @@ VALUE_LIMIT = 2000
 """Slack's limit on a button's ``value``."""
 SUGGESTION_ACTION = "suggestion"
 """Prefix of the suggestion buttons' ``action_id`` (``suggestion-0``, ``suggestion-1``...)."""
+FOLLOWUP_ACTION = "followup"
+"""Prefix of the next-step buttons' ``action_id`` (``followup-0``...); their value is a ``SuggestionChoice``."""
 FEEDBACK_ACTION = "feedback"
 """Prefix of the feedback buttons' ``action_id``: ``feedback-up`` (👍) and ``feedback-down`` (👎)."""
 VOTES = {f"{FEEDBACK_ACTION}-up": 1, f"{FEEDBACK_ACTION}-down": -1}
@@ -61,7 +65,7 @@ class Message:
 
 @dataclass(frozen=True)
 class SuggestionChoice:
-    """What a suggestion button carries: the passage to answer with, in the asker's language."""
+    """What a suggestion (or next-step) button carries: the passage to answer with, in the asker's language."""
 
     passage_id: str
     lang: str
@@ -75,7 +79,7 @@ class SuggestionChoice:
         try:
             data = json.loads(value)
             return cls(passage_id=str(data["passage"]), lang=str(data["lang"]))
-        except (TypeError, KeyError, json.JSONDecodeError) as error:
+        except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as error:
             raise ValueError(f"not a suggestion button value: {value!r}") from error
 
 
@@ -106,9 +110,18 @@ def labels(lang: str) -> dict[str, str]:
     return LABELS.get(lang, LABELS["fr"])
 
 
-def answer_message(answer: Answer, *, echo_question: bool = False) -> Message:
+def reply_message(reply: Reply, *, echo_question: bool = False) -> Message:
+    """The Slack message for the conversation's ``reply``: an answer with its next steps, or a notice."""
+    if reply.notice is not None:
+        return apology() if reply.notice.kind == "apology" else notice(notice_text(reply.notice))
+    if reply.answer is None:
+        return apology()
+    return answer_message(reply.answer, echo_question=echo_question, prompts=reply.prompts)
+
+
+def answer_message(answer: Answer, *, echo_question: bool = False, prompts: tuple[Prompt, ...] = ()) -> Message:
     """The Slack message for ``answer``; ``echo_question`` quotes the question first (for /cto)."""
-    blocks = answer_blocks(answer)
+    blocks = answer_blocks(answer, prompts)
     if echo_question and answer.question:
         you = labels(answer.lang)["you"]
         quote = truncate(escape(answer.question), SECTION_LIMIT - len(you) - 10)
@@ -116,8 +129,9 @@ def answer_message(answer: Answer, *, echo_question: bool = False) -> Message:
     return Message(text=truncate(escape(answer.text.strip()), FALLBACK_LIMIT) or EMPTY, blocks=blocks)
 
 
-def answer_blocks(answer: Answer) -> list[Block]:
-    """The blocks for ``answer``: its text, then where it comes from and 👍 / 👎, then "did you mean" buttons.
+def answer_blocks(answer: Answer, prompts: tuple[Prompt, ...] = ()) -> list[Block]:
+    """The blocks for ``answer``: its text, then where it comes from and 👍 / 👎, then "did you mean"
+    buttons, then its next steps.
 
     Only a recorded answer (one with an ``answer_id``) gets 👍 / 👎: a vote needs an answer to refer to.
     """
@@ -128,6 +142,8 @@ def answer_blocks(answer: Answer) -> list[Block]:
             blocks.append(feedback_buttons(answer))
     if answer.suggestions:
         blocks.append(suggestion_buttons(answer))
+    if prompts:
+        blocks.append(followup_buttons(prompts))
     return blocks
 
 
@@ -174,6 +190,23 @@ def suggestion_buttons(answer: Answer) -> Block:
     }
 
 
+def followup_buttons(prompts: tuple[Prompt, ...]) -> Block:
+    """An actions block with one button per next step; a click answers with that passage."""
+    return {
+        "type": "actions",
+        "block_id": "followups",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"{FOLLOWUP_ACTION}-{i}",
+                "text": {"type": "plain_text", "text": _label(p.label), "emoji": False},
+                "value": SuggestionChoice(p.passage_id, p.lang).encode(),
+            }
+            for i, p in enumerate(prompts[:5])
+        ],
+    }
+
+
 def feedback_buttons(answer: Answer) -> Block:
     """An actions block with 👍 and 👎; a click records a vote on this answer."""
     value = FeedbackChoice(answer.answer_id or "", answer.passage_id or "", answer.lang).encode()
@@ -202,6 +235,11 @@ def thanks(lang: str, vote: int) -> Message:
 
 def _label(question: str) -> str:
     return truncate(escape(" ".join(question.split()) or "?"), BUTTON_LIMIT)
+
+
+def notice(text: str) -> Message:
+    """A short note about the bot itself (the cooldown), shown to the person only."""
+    return Message(text=text, blocks=[context_block(escape(text))])
 
 
 def apology() -> Message:

@@ -19,7 +19,7 @@ from bot.core.answer import Answer, Candidate, Outcome, Suggestion
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matcher import Matcher, Scored
 from bot.core.matching import phrase_similarity, rank
-from bot.core.replies import list_text, message, suggestion_text, topics_line
+from bot.core.replies import list_text, message, topics_line
 from bot.core.smalltalk import smalltalk_kind, without_greeting
 from bot.core.subject import role_subject
 from bot.core.text import MAX_QUESTION_CHARS, clean, content_words, detect_language, shorten, strip_tags, truncate
@@ -201,7 +201,7 @@ class Engine:
             for p in (s.passage for s in close if s.passage is not None)
         )
         return Answer(question=question, outcome=Outcome.SUGGEST,
-                      text=suggestion_text(lang, [s.question for s in suggestions]), lang=lang, score=min(score, 100.0),
+                      text=message(lang, "suggest"), lang=lang, score=min(score, 100.0),
                       suggestions=suggestions, topics=self.topics(lang), candidates=tuple(candidates))
 
     def _decline(self, question: str, lang: str, score: float, candidates: list[Candidate],

@@ -6,8 +6,10 @@ pure, and recording goes through the ``Recorder`` protocol, which never stops an
 
 from __future__ import annotations
 
+import inspect
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.answer import Answer, Outcome, Suggestion
@@ -35,14 +37,28 @@ class Assistant:
             return self._source.current
         return self._source
 
-    def ask(self, question: str, *, platform: str = "unknown", channel_kind: str = "unknown") -> Answer:
-        """Answer ``question`` and record the outcome; the answer carries the ``answer_id`` votes refer to."""
-        return self._recorded(self.engine.ask(question), platform, channel_kind)
+    def ask(self, question: str, *, focus: Sequence[str] = (), platform: str = "unknown",
+            channel_kind: str = "unknown") -> Answer:
+        """Answer ``question`` and record the outcome; the answer carries the ``answer_id`` votes refer to.
+
+        ``focus`` names passages the conversation is about (the last answer's): they are favoured when the
+        engine supports it, so that a short follow-up is matched against them."""
+        engine = self.engine
+        if focus and accepts_focus(engine):
+            return self._recorded(engine.ask(question, focus=tuple(focus)), platform, channel_kind)  # type: ignore[call-arg]
+        return self._recorded(engine.ask(question), platform, channel_kind)
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "", *,
                        platform: str = "unknown", channel_kind: str = "unknown") -> Answer:
         """Answer with a passage someone picked among suggestions, recorded like a question."""
         return self._recorded(self.engine.answer_passage(passage_id, lang, question), platform, channel_kind)
+
+    def pick(self, passage_id: str, lang: str = "fr", question: str = "", *, platform: str = "unknown",
+             channel_kind: str = "unknown") -> Answer:
+        """Answer with the suggestion someone picked, recorded as a ``pick`` of that passage for ``question``
+        (the person's own question): what review proposals are built from."""
+        answer = self.engine.answer_passage(passage_id, lang, question)
+        return self._recorded(answer, platform, channel_kind, outcome="pick" if answer.matched else None)
 
     def help(self, lang: str = "fr") -> Answer:
         return self.engine.help(lang)
@@ -65,13 +81,13 @@ class Assistant:
         if close is not None:
             close()
 
-    def _recorded(self, answer: Answer, platform: str, channel_kind: str) -> Answer:
+    def _recorded(self, answer: Answer, platform: str, channel_kind: str, outcome: str | None = None) -> Answer:
         if self.recorder is None:
             return answer  # no answer_id: nothing to vote on, so adapters show no feedback buttons
         answer_id = uuid.uuid4().hex
         closest = answer.passage_id or (answer.candidates[0].passage_id if answer.candidates else None)
         if answer.outcome is not Outcome.SMALLTALK or answer.question:
-            self._record(Interaction(id=answer_id, question=answer.question, outcome=answer.outcome.value,
+            self._record(Interaction(id=answer_id, question=answer.question, outcome=outcome or answer.outcome.value,
                                      score=round(answer.score, 1), passage_id=closest, lang=answer.lang,
                                      platform=platform, channel_kind=channel_kind))
         return replace(answer, answer_id=answer_id)
@@ -83,3 +99,11 @@ class Assistant:
             self.recorder.record(item)
         except Exception:
             log.exception("could not record a %s; answering anyway", type(item).__name__)
+
+
+def accepts_focus(engine: object) -> bool:
+    """Whether ``engine.ask`` takes a ``focus`` (engines before it did not)."""
+    try:
+        return "focus" in inspect.signature(engine.ask).parameters  # type: ignore[attr-defined]
+    except (TypeError, ValueError, AttributeError):
+        return False

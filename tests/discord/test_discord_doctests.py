@@ -1,4 +1,4 @@
-"""The examples in the adapter's docstrings run, so that they cannot rot."""
+"""The examples in the adapter's and the conversation service's docstrings run, so that they cannot rot."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import doctest
 
 import pytest
 
-from adapters.discord import client, cooldown, render, run
+from adapters.discord import client, render, run
+from bot.service import cooldown, followups
 
 
-@pytest.mark.parametrize("module", [client, cooldown, render, run], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [client, render, run, cooldown, followups], ids=lambda m: m.__name__)
 def test_the_docstring_examples_hold(module):
     result = doctest.testmod(module)
     assert result.attempted and not result.failed

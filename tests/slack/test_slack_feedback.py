@@ -67,7 +67,7 @@ def test_records_direct_messages_commands_and_suggestion_clicks_with_their_kind(
                                      response_url=fake_slack.response_url()))
 
     assert [(i.channel_kind, i.outcome) for i in store.interactions] == [
-        ("dm", "answer"), ("command", "answer"), ("thread", "suggest"), ("thread", "answer")]
+        ("dm", "answer"), ("command", "answer"), ("thread", "suggest"), ("thread", "pick")]
     assert {i.platform for i in store.interactions} == {"slack"}
 
 

@@ -95,4 +95,5 @@ def test_buttons_answer_a_suggestion_and_record_a_vote_in_socket_mode(socket_bot
     assert thanks["user"] == "U0VOTER"
     [recorded] = store.votes.values()
     assert (recorded.value, recorded.platform, recorded.answer_id) == (1, "slack", store.interactions[-1].id)
-    assert [(i.channel_kind, i.outcome) for i in store.interactions] == [("dm", "suggest"), ("dm", "answer")]
+    assert [(i.channel_kind, i.outcome) for i in store.interactions] == [("dm", "suggest"), ("dm", "pick")]
+    assert store.interactions[1].question == store.interactions[0].question  # the pick is of the asker's question
