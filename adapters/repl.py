@@ -64,7 +64,8 @@ class Repl:
     """Reads questions line by line and prints answers until ``:quit`` or end of input."""
 
     def __init__(self, assistant: Assistant | Conversation, *, stdin: TextIO | None = None,
-                 stdout: TextIO | None = None, debug: bool = False, history: Path | None = None):
+                 stdout: TextIO | None = None, debug: bool = False, history: Path | None = None,
+                 user: str | None = None):
         self.conversation = assistant if isinstance(assistant, Conversation) else Conversation(assistant)
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
@@ -74,7 +75,7 @@ class Repl:
         self.last: Answer | None = None
         self.choices: list[tuple[str, str, str]] = []
         """The numbered choices on screen: (``pick`` or ``follow``, passage id, language)."""
-        self.user = _local_user()
+        self.user = user or _local_user()
         self.where = Where("repl", "terminal", user=self.user)
 
     def run(self) -> int:

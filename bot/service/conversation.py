@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.core.answer import Answer, Outcome, Suggestion
 from bot.core.engine import Engine
 from bot.core.text import detect_language
+from bot.service.assistant import accepts_focus
 from bot.service.context import Context, Memory, Where
 from bot.service.cooldown import Cooldown, Verdict
 from bot.service.followups import (
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 HELP_WORDS = {"help": "en", "aide": "fr", "?": ""}
 """Commands that ask for help rather than ask a question, and the language to answer in ("" for the
 person's own, French when unknown). An empty command is help too."""
+
+FOCUS_MARGIN = 10.0
+"""How far (0..100) a passage of the last answer's section may trail the best candidate and still be what a
+short follow-up means."""
 
 NOTICES = {
     "fr": {
@@ -216,15 +221,12 @@ class Conversation:
             lang = detect_language(question, default=context.lang)
             return self.assistant.answer_passage(target, lang, question, platform=platform, channel_kind=kind)
         focus = focus_of(knowledge, passage_id)
-        answer = self.assistant.ask(question, focus=focus, platform=platform, channel_kind=kind)
-        if answer.outcome is Outcome.SUGGEST:
-            # An engine without focus may hesitate where the conversation does not: the suggestion within
-            # the last answer's section is what a follow-up means.
-            close = [s for s in answer.suggestions if s.passage_id in focus]
-            if len(close) == 1:
-                return self.assistant.answer_passage(close[0].passage_id, answer.lang, question,
-                                                     platform=platform, channel_kind=kind)
-        return answer
+        engine = self.assistant.engine
+        draft = engine.ask(question, focus=focus) if accepts_focus(engine) else engine.ask(question)  # type: ignore[call-arg]
+        preferred = in_focus(draft, focus, engine.thresholds.suggest)
+        if preferred is None or preferred == draft.passage_id:
+            return self.assistant.ask(question, focus=focus, platform=platform, channel_kind=kind)
+        return self.assistant.answer_passage(preferred, draft.lang, question, platform=platform, channel_kind=kind)
 
     def _answered(self, answer: Answer, where: Where, question: str, *, turns: int) -> Reply:
         """Remember ``answer`` as this conversation's context, and offer its next steps."""
@@ -236,6 +238,17 @@ class Conversation:
         if matched is None:
             return Reply(answer)
         return Reply(answer, prompts_for(self.assistant.engine.knowledge, matched, answer.lang))
+
+
+def in_focus(answer: Answer, focus: Sequence[str], least: float) -> str | None:
+    """The passage a short follow-up means: the engine's best candidate within ``focus`` (the last answer's
+    section), when it scores at least ``least`` and within ``FOCUS_MARGIN`` of the best candidate overall."""
+    if answer.outcome not in (Outcome.ANSWER, Outcome.SUGGEST) or not answer.candidates:
+        return None
+    best = answer.candidates[0].score
+    close = [c for c in answer.candidates if c.passage_id in focus and c.score >= least
+             and best - c.score <= FOCUS_MARGIN]
+    return close[0].passage_id if close else None
 
 
 def where_lang(where: Where, text: str) -> str:

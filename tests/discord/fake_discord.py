@@ -187,9 +187,12 @@ class FakeDiscord:
         }
         if dm:
             payload.update(channel_id=str(DM_CHANNEL_ID), user=user, context=1,
+                           channel={"id": str(DM_CHANNEL_ID), "type": 1, "recipients": [user]},
                            authorizing_integration_owners={"0": str(GUILD_ID)})
         else:
             payload.update(channel_id=str(CHANNEL_ID), guild_id=str(GUILD_ID), guild_locale="fr", context=0,
+                           channel={"id": str(CHANNEL_ID), "type": 0, "name": "general", "position": 0,
+                                    "guild_id": str(GUILD_ID)},
                            authorizing_integration_owners={"0": str(GUILD_ID)},
                            member={"user": user, "roles": [], "joined_at": TIMESTAMP, "deaf": False,
                                    "mute": False, "permissions": "0", "flags": 0})

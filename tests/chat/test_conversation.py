@@ -1,0 +1,90 @@
+"""Chat behaviour, written once and checked on Slack, Discord and the REPL through ``chat``."""
+
+from __future__ import annotations
+
+from chat_drivers import Clock
+
+from bot.core.engine import Engine
+from bot.service.context import TTL_SECONDS
+from bot.service.store import MemoryStore
+
+LIST_QUESTION = "What are the CTO's missions?"
+BUDGET_EN = "managing the technology budget"
+BUDGET_FR = "gestion du budget technologique"
+TRAINING_BUDGET_EN = "training budget"
+
+
+async def test_follow_ups_are_answered_in_the_context_of_the_previous_answer(chat, engine: Engine):
+    assert engine.ask("and the budget?").passage_id == "training-budget", "alone, it means another budget"
+
+    whole_list = await chat.say(LIST_QUESTION)
+    assert "The CTO's missions are varied" in whole_list.text and BUDGET_EN in whole_list.text
+
+    budget = await chat.say("and the budget?")
+    assert BUDGET_EN in budget.text and TRAINING_BUDGET_EN not in budget.text
+
+    french = await chat.say("en français ?")
+    assert BUDGET_FR in french.text
+
+
+async def test_tell_me_more_after_an_item_gives_the_whole_list(chat):
+    await chat.say("Is the CTO in charge of security?")
+    more = await chat.say("tell me more")
+    assert "The CTO's missions are varied" in more.text and BUDGET_EN in more.text
+
+
+async def test_a_follow_up_that_is_a_question_of_its_own_is_answered_normally(chat):
+    await chat.say(LIST_QUESTION)
+    other = await chat.say("Does the CTO get a training budget to attend conferences?")
+    assert "training budget" in other.text
+
+
+async def test_another_user_in_the_same_channel_does_not_share_the_context(chat):
+    await chat.say(LIST_QUESTION, user="ada")
+    theirs = await chat.say("and the budget?", user="grace")
+    assert BUDGET_EN not in theirs.text and TRAINING_BUDGET_EN in theirs.text
+    mine = await chat.say("and the budget?", user="ada")
+    assert BUDGET_EN in mine.text
+
+
+async def test_the_context_expires(chat, clock: Clock):
+    await chat.say(LIST_QUESTION)
+    clock.advance(TTL_SECONDS + 1)
+    later = await chat.say("and the budget?")
+    assert BUDGET_EN not in later.text and TRAINING_BUDGET_EN in later.text
+
+
+async def test_a_list_offers_its_items_and_an_item_offers_the_whole_list(chat):
+    whole_list = await chat.say(LIST_QUESTION)
+    assert whole_list.choices == ["Does the CTO manage the developers?", "Is the CTO in charge of security?",
+                                  "Does the CTO manage the technology budget?"]
+    item = await chat.choose("Is the CTO in charge of security?")
+    assert "IT security" in item.text and item.choices == ["The whole list"]
+    again = await chat.choose("The whole list")
+    assert "The CTO's missions are varied" in again.text
+
+
+async def test_a_suggestion_appears_once_per_reply(chat, engine: Engine):
+    question = "and the security part?"
+    answer = engine.ask(question)
+    assert answer.suggestions, "the question should get suggestions; pick another"
+
+    reply = await chat.say(question)
+
+    for suggestion in answer.suggestions:
+        assert reply.everything.count(suggestion.question) == 1, reply.everything
+    assert reply.choices == [s.question for s in answer.suggestions]
+
+
+async def test_picking_a_suggestion_is_recorded_as_a_pick_of_the_question_asked(chat, store: MemoryStore,
+                                                                                engine: Engine):
+    question = "and the security part?"
+    [suggestion] = engine.ask(question).suggestions
+    await chat.say(question)
+
+    picked = await chat.choose(suggestion.question)
+
+    assert "IT security" in picked.text
+    pick = store.interactions[-1]
+    assert (pick.outcome, pick.question, pick.passage_id) == ("pick", question, suggestion.passage_id)
+    assert pick.platform == chat.platform
