@@ -29,7 +29,7 @@ from adapters.discord.render import (
 from bot.core.text import detect_language
 from bot.service.conversation import Assistant, Conversation, Where
 from bot.service.conversation import Reply as Said
-from bot.service.cooldown import Cooldown
+from bot.service.cooldown import Cooldown, default_cooldown
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -98,7 +98,7 @@ class CtoClient(discord.AutoShardedClient):
         if isinstance(assistant, Conversation):
             self.conversation = assistant
         else:
-            self.conversation = Conversation(assistant, cooldown=cooldown or Cooldown())
+            self.conversation = Conversation(assistant, cooldown=cooldown or default_cooldown(PLATFORM))
         self.sync_commands = sync_commands
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(cto_command(self))

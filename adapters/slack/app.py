@@ -32,7 +32,7 @@ from adapters.slack.render import (
     thanks,
 )
 from bot.service.conversation import Assistant, Conversation, Reply, Where
-from bot.service.cooldown import Cooldown
+from bot.service.cooldown import default_cooldown
 
 COMMAND = "/cto"
 PLATFORM = "slack"
@@ -54,8 +54,8 @@ def build_app(assistant: Assistant | Conversation, *, token: str | None = None, 
     app = App(**web_api, signing_secret=signing_secret, process_before_response=process_before_response,
               logger=logger)
     app.use(skip_redeliveries(SeenIds()))
-    conversation = assistant if isinstance(assistant, Conversation) else Conversation(assistant,
-                                                                                      cooldown=Cooldown())
+    conversation = assistant if isinstance(assistant, Conversation) else Conversation(
+        assistant, cooldown=default_cooldown(PLATFORM))
     Listeners(conversation).register(app)
     return app
 

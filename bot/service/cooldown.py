@@ -10,6 +10,19 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from enum import StrEnum
 
+DEFAULTS = {"discord": (5, 30.0), "slack": (20, 60.0)}
+"""Questions per person and window in seconds, by platform, unless configured (``DISCORD_COOLDOWN``). Discord
+keeps its historical 5 in 30 s; Slack, where a thread is a conversation, allows a brisker pace and only stops
+runaway loops. The REPL has none: its only user is at the keyboard."""
+
+
+def default_cooldown(platform: str) -> Cooldown | None:
+    """The platform's default cooldown, or None when it has none."""
+    if platform not in DEFAULTS:
+        return None
+    rate, per = DEFAULTS[platform]
+    return Cooldown(rate=rate, per=per)
+
 
 class Verdict(StrEnum):
     ANSWER = "answer"

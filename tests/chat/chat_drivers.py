@@ -11,21 +11,17 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from fake_discord import HUMAN, OTHER_HUMAN, FakeDiscord
-from slack_fake import WAIT, FakeSlack, SlackUser, button_click, buttons, mention, shown_text
-from slack_sdk import WebClient
+from slack_fake import FakeSlack, button_click, buttons, mention, shown_text
+from slack_harness import HttpBot
 
 from adapters.discord.client import CtoClient
 from adapters.repl import Repl
-from adapters.slack.app import build_app
-from adapters.slack.http import http_server
 from bot.service.conversation import Conversation
 
-SIGNING_SECRET = "chat-signing-secret"
 USERS = ("ada", "grace")
 """The people who chat in these tests, in the same channel."""
 
@@ -54,28 +50,24 @@ class Shown:
 
 
 class SlackChat:
-    """The Slack app served over HTTP on 127.0.0.1, mentioned in one thread of one channel."""
+    """The Slack app served over HTTP on 127.0.0.1 (the Slack tests' ``HttpBot``), mentioned in one thread of
+    one channel."""
 
     platform = "slack"
     ids = {"ada": "U0000001", "grace": "U0000002"}
 
     def __init__(self, conversation: Conversation, fake: FakeSlack):
         self.fake = fake
-        client = WebClient(token="xoxb-test", base_url=fake.api_url)
-        app = build_app(conversation, client=client, signing_secret=SIGNING_SECRET, process_before_response=True)
-        self.server = http_server(app, host="127.0.0.1", port=0)
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.user = SlackUser(self.server.server_address[1], SIGNING_SECRET, fake)
+        self.bot = HttpBot(conversation, fake)  # type: ignore[arg-type]  # build_app takes a conversation too
+        self.user = self.bot.user
         self.root: str | None = None
         self.last: dict[str, Any] = {}
 
     def start(self) -> None:
-        self.thread.start()
+        self.bot.__enter__()
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(WAIT)
+        self.bot.__exit__(None, None, None)
 
     async def say(self, text: str, *, user: str = "ada") -> Shown:
         event = mention(text, user=self.ids[user], thread_ts=self.root)
