@@ -46,3 +46,14 @@ def first_similar(query: str, phrases: Sequence[str], cutoff: float) -> int | No
     """
     found = process.extract(query, phrases, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None)
     return min((index for _, _, index in found), default=None)
+
+
+def processed(text: str) -> str:
+    """``text`` as ``rank`` compares it: lowercase, punctuation and surrounding spaces removed."""
+    return utils.default_process(text)
+
+
+def rank_processed(query: str, choices: Sequence[str], limit: int) -> list[tuple[int, float]]:
+    """``rank`` over choices already ``processed`` (prepared once, not at each call), for a ``processed`` query."""
+    found = process.extract(query, choices, scorer=fuzz.WRatio, processor=None, limit=limit)
+    return [(key, float(score)) for _, score, key in found]
