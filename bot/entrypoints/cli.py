@@ -380,8 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 1 when the overall accuracy is below X: a fraction (0.8) or a percentage (80)")
 
     p = add("bench", cmd_bench, "print the engine's latency and the cost of one `ask` process")
-    p.add_argument("--sizes", type=_at_least_one, nargs="*", default=[1000, 5000],
-                   help="synthetic knowledge sizes in passages (default: 1000 5000)")
+    p.add_argument("--sizes", type=_at_least_one, nargs="*", default=None,
+                   help="synthetic knowledge sizes in passages (default: 500 2000)")
     p.add_argument("--real", action="append", default=[], metavar="DIR", help="also bench this knowledge folder")
     p.add_argument("--repeat", type=_at_least_one, default=3, help="passes over the questions per measurement")
 

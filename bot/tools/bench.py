@@ -27,7 +27,7 @@ from bot.infra.loader import knowledge_files, load_knowledge
 from bot.service.reload import LiveEngine
 from bot.tools.evaluate import default_questions_path, load_cases, percentile
 
-DEFAULT_SIZES = (1000, 5000)
+DEFAULT_SIZES = (500, 2000)
 """Synthetic sizes of a default run, which stays under 30 s; bigger ones through ``--sizes``."""
 _SYLLABLES = "ba be bi bo bu da de di do du fa fe fi fo ka ke ki ko la le li lo lu ma me mi mo mu na ne ni no " \
              "pa pe pi po ra re ri ro ru sa se si so ta te ti to tu va ve vi vo za ze zi zo tra pre cli gro".split()
@@ -230,9 +230,11 @@ def measure(label: str, paths: list[Path], scratch: Path, repeat: int, progress:
                    reload_figures[1], complete_p50, asks[len(asks) // 2][0], max(m for _, m in asks))
 
 
-def run_benchmarks(engine: Engine, out: TextIO, *, sizes: Sequence[int], repeat: int = 3, real: Sequence[Path] = (),
-                   questions_path: Path | None = None, progress: TextIO | None = None) -> None:
-    """Print every figure: the shipped knowledge, each synthetic size, each ``real`` folder."""
+def run_benchmarks(engine: Engine, out: TextIO, *, sizes: Sequence[int] | None = None, repeat: int = 3,
+                   real: Sequence[Path] = (), questions_path: Path | None = None,
+                   progress: TextIO | None = None) -> None:
+    """Print every figure: the shipped knowledge, each synthetic size (``DEFAULT_SIZES`` when None), each
+    ``real`` folder."""
     step = Progress(progress)
     _, cases = load_cases(questions_path or default_questions_path())
     questions = [str(c["q"]) for c in cases]
@@ -253,7 +255,7 @@ def run_benchmarks(engine: Engine, out: TextIO, *, sizes: Sequence[int], repeat:
                       "(targets <= 300 ms, <= 60 MB)\n")
             out.flush()
         jobs: list[tuple[str, list[Path]]] = [(f"real knowledge {d}", [Path(d)]) for d in real]
-        for size in sizes:
+        for size in DEFAULT_SIZES if sizes is None else sizes:
             step(f"synthetic knowledge of {size} passages: writing it")
             folder_of_size = scratch / f"synthetic-{size}"
             folder_of_size.mkdir()
