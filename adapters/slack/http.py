@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 from gunicorn.errors import AppImportError
 from slack_bolt import App
@@ -82,8 +83,20 @@ class ServerSettings:
             "bind": [f"{self.host}:{self.port}"], "workers": self.workers, "threads": self.threads,
             "worker_class": IdleSafeThreadWorker, "backlog": BACKLOG, "keepalive": KEEPALIVE, "timeout": TIMEOUT,
             "graceful_timeout": self.graceful_timeout, "proc_name": "cto-bot-slack", "accesslog": None,
-            "errorlog": "-", "loglevel": "info", "control_socket_disable": True, "preload_app": False,
+            "errorlog": "-", "logger_class": RootLogger, "control_socket_disable": True, "preload_app": False,
         }
+
+
+class RootLogger(glogging.Logger):  # type: ignore[misc]  # gunicorn has no type hints
+    """gunicorn's own messages (start, signals, workers) through the logging ``cto-bot`` configured: the same
+    level (``--log-level``) and format (``CTO_BOT_LOG_FORMAT=json``) as the bot's."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in list(self.error_log.handlers):
+            self.error_log.removeHandler(handler)
+        self.error_log.propagate = True
+        self.error_log.setLevel(logging.NOTSET)
 
 
 ServeApp = Callable[[], contextlib.AbstractContextManager[App]]

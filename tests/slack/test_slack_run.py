@@ -129,14 +129,38 @@ def test_http_mode_finishes_a_request_in_flight_on_sigterm_and_idle_connections_
         bot.wait_for_line(re.compile(r"Handling signal: term"))
         in_flight.sendall(body[10:])
         status_line = in_flight.makefile("rb").readline()
+        in_flight.close()  # else gunicorn keeps the kept-alive connection 2 s more before it exits
         status = bot.terminate()
         [post] = fake_slack.wait_for_posts(1)
-    for connection in [*idle, in_flight]:
+    for connection in idle:
         connection.close()
 
     assert status_line.startswith(b"HTTP/1.1 200"), status_line
     assert post["text"].startswith("Le CTO dirige"), "the answer to the request in flight was posted"
     assert status == 0
+    assert "Traceback" not in bot.log
+
+
+def test_http_mode_logs_gunicorn_and_the_bot_alike_as_json_lines_on_request(fake_slack: FakeSlack):
+    with ServedBot(fake_slack, env={"CTO_BOT_LOG_FORMAT": "json"}) as bot:
+        bot.user.send_event(mention("Que fait un CTO ?"))
+        fake_slack.wait_for_posts(1)
+    records = [json.loads(line) for line in bot.lines]
+
+    assert {"gunicorn.error", "adapters.slack.http"} <= {r["logger"] for r in records}
+    assert any(r["message"] == "Handling signal: term" for r in records)
+
+
+def test_http_mode_with_broken_knowledge_exits_2_naming_the_file(fake_slack: FakeSlack, tmp_path: Path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("sections: [\n", encoding="utf-8")
+    bot = ServedBot(fake_slack, knowledge=broken)
+
+    status = bot.process.wait(WAIT)
+    bot._reader.join(WAIT)
+
+    assert status == 2
+    assert f"cto-bot: {broken}:2" in bot.log
     assert "Traceback" not in bot.log
 
 
