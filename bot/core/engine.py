@@ -63,10 +63,10 @@ class Engine:
         if kind:
             return self._smalltalk(question, lang, kind)
         answer = self._ask_clause(question, question, lang, focus)
-        clauses = [c for c in _CLAUSE_END.split(question) if self._terms(c)]
-        if answer.outcome is Outcome.ANSWER or len(clauses) < 2:
+        if answer.outcome is Outcome.ANSWER or answer.out_of_scope:
             return answer
-        if answer.out_of_scope:
+        clauses = [c for c in _CLAUSE_END.split(question) if self._terms(c)]
+        if len(clauses) < 2:
             return answer
         answered = [a for c in clauses
                     if (a := self._ask_clause(c, question, lang, focus)).matched and a.score >= self.thresholds.sure]

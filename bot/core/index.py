@@ -39,6 +39,15 @@ def _forms(word: str, side: str = "any") -> frozenset[str]:
     return frozenset((word,)) if word.startswith("=") else stems(word, side)
 
 
+def _terms(tokens: list[str], synonyms: Synonyms, keep_phrase_words: bool = False) -> list[str]:
+    """The meaningful words of a folded word sequence, then the keys of the synonym phrases it holds; in a
+    question a phrase ("directeur technique") stands as its group's key rather than as its words."""
+    spans = synonyms.phrases_in(tokens)
+    inside = set() if keep_phrase_words else {n for start, end, _ in spans for n in range(start, end)}
+    found = [w for n, w in enumerate(tokens) if n not in inside and w not in STOP_WORDS and not w.isdigit()]
+    return found + sorted({key for _, _, keys in spans for key in keys})
+
+
 def sentences(text: str) -> list[str]:
     """``text`` cut into sentences (and list clauses), for the phrase model."""
     return [s for s in _SENTENCE_END.split(text) if s.strip()]
@@ -104,6 +113,8 @@ class Index:
     french_words: frozenset[str]
     english_words: frozenset[str]
     synonyms: Synonyms
+    keyword_forms: frozenset[str]
+    """The stems of every one-word keyword (or alternate question): words maintainers said a passage is about."""
     phrases: PhraseModel
 
     @property
@@ -115,9 +126,7 @@ class Index:
 
     def terms(self, text: str) -> list[str]:
         """The meaningful words of ``text``, then the keys of the synonym phrases it holds."""
-        tokens = words(text)
-        found = [w for w in tokens if w not in STOP_WORDS and not w.isdigit()]
-        return found + self.synonyms.phrase_keys(tokens)
+        return _terms(words(text), self.synonyms)
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Index:
@@ -130,13 +139,13 @@ class Index:
         keys: dict[str, str] = {}
         memo: dict[str, tuple[list[str], list[str]]] = {}
         phrase_entries: list[tuple[list[list[str]], list[list[str]]]] = []
+        keyword_forms: set[str] = set()
 
         def analyse(text: str) -> tuple[list[str], list[str]]:
             """(all folded words, meaningful words + synonym phrase keys) of ``text``, once per text."""
-            if text not in memo:
+            if text not in memo:  # a text is indexed under the words of its synonym phrases and their keys
                 tokens = words(text)
-                meaningful = [w for w in tokens if w not in STOP_WORDS and not w.isdigit()]
-                memo[text] = tokens, meaningful + synonyms.phrase_keys(tokens)
+                memo[text] = tokens, _terms(tokens, synonyms, keep_phrase_words=True)
             return memo[text]
 
         def post(i: int, name: str, side: str, texts: list[str]) -> None:
@@ -153,6 +162,7 @@ class Index:
 
         def keywords(i: int, entry_keywords: tuple[str, ...]) -> None:
             single = [k for k in entry_keywords if len(analyse(k)[1]) == 1]
+            keyword_forms.update(f for k in single for w in analyse(k)[1] for f in _forms(w))
             post(i, "keywords", "any", single)
             post(i, "keyword phrases", "any", [k for k in entry_keywords if k not in single])
 
@@ -175,6 +185,8 @@ class Index:
             all_questions = (*passage.questions_fr, *passage.questions_en)
             for q in all_questions:
                 keys[q] = " ".join(analyse(q)[1])
+                if len(analyse(q)[1]) == 1:  # a one-word alternate question is a keyword too
+                    keyword_forms.update(_forms(analyse(q)[1][0]))
             questions.append([keys[q] for q in all_questions])
             texts = [s for t in (passage.text, passage.translation) if t for s in sentences(t)]
             phrase_entries.append(([analyse(q)[0] for q in all_questions], [analyse(s)[0] for s in texts]))
@@ -195,7 +207,7 @@ class Index:
                    frequency={form: len(found) for form, found in holders.items()},
                    vocabulary=sorted(vocabulary), vocabulary_by_initial=dict(by_initial),
                    questions=questions, question_keys=keys, french_words=frozenset(by_lang["fr"]),
-                   english_words=frozenset(by_lang["en"]), synonyms=synonyms,
+                   english_words=frozenset(by_lang["en"]), synonyms=synonyms, keyword_forms=frozenset(keyword_forms),
                    phrases=PhraseModel(phrase_entries, synonyms))
 
     def _close_words(self, word: str) -> list[tuple[str, float]]:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
-from bot.core.matching import phrase_similarity
+from bot.core.matching import phrase_similarity, similarity
 from bot.core.subject import JOB_WORDS
+from bot.core.text import STOP_WORDS, fold, stems
 from bot.core.thresholds import Thresholds
 
 
@@ -51,6 +52,9 @@ class Matcher:
         documents have no clear subject to compare with."""
         if not self._subject:
             return True
+        groups = (self.index.synonyms.group(k) for k in self._subject if k.startswith("="))
+        if any(similarity(subject, fold(member)) >= 85 for group in groups for member in group):
+            return True  # "directeur technik"
         terms = self.index.terms(subject)
         terms = [w for w in terms if w not in JOB_WORDS] or terms  # "directeur" beside another word says little
         matches = [self.index.lookup(w) for w in terms]
@@ -79,7 +83,7 @@ class Matcher:
                 coverage[i] += m.weight * strength / total
         shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: t.shortlist]
         centroid = self.index.phrases.centroid(query, shortlist)
-        rescuable = len(tokens) > len(words)  # function words give the question a form ("what does … do")
+        rescuable = any(w in STOP_WORDS for w in tokens)  # function words give it a form ("what does … do")
         generic = self._only_generic(matches, rescuable)
         # an out-of-scope topic must share the question's words, not only its form
         shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)]
@@ -117,6 +121,9 @@ class Matcher:
         if not specific:
             return True
         if len(specific) == 1 and len(matches) == 1:
+            if not phrased:  # a bare word answers only when the maintainers made it a keyword ("budget")
+                found = {f for close in specific[0].spellings or (specific[0].word,) for f in stems(close)}
+                return not (found & self.index.keyword_forms or specific[0].fields)
             holders = specific[0].passages()
             if phrased and any(not self.index.questions[i] for i in holders):
                 return False  # a passage with no alternate questions yet is known by its text alone

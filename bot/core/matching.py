@@ -57,3 +57,8 @@ def rank_processed(query: str, choices: Sequence[str], limit: int) -> list[tuple
     """``rank`` over choices already ``processed`` (prepared once, not at each call), for a ``processed`` query."""
     found = process.extract(query, choices, scorer=fuzz.WRatio, processor=None, limit=limit)
     return [(key, float(score)) for _, score, key in found]
+
+
+def similarity(a: str, b: str) -> float:
+    """``fuzz.ratio`` of two folded texts, 0..100."""
+    return float(fuzz.ratio(a, b, processor=None))

@@ -98,7 +98,11 @@ class PhraseModel:
         return best
 
     def centroid(self, query: Vector, entries: Iterable[int]) -> dict[int, float]:
-        return {e: sum(w * self.centroids[e].get(f, 0.0) for f, w in query.items()) for e in entries}
+        found = {}
+        for e in entries:
+            centroid = self.centroids[e]
+            found[e] = sum(query[f] * centroid[f] for f in query.keys() & centroid.keys())
+        return found
 
 
 def _normalised(vector: Vector) -> Vector:

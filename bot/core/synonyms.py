@@ -49,13 +49,18 @@ class Synonyms:
 
     def phrase_keys(self, tokens: Sequence[str]) -> list[str]:
         """The keys of the groups whose phrase members occur in ``tokens`` (folded words, stop words kept)."""
+        return sorted({key for _, _, keys in self.phrases_in(tokens) for key in keys})
+
+    def phrases_in(self, tokens: Sequence[str]) -> list[tuple[int, int, set[str]]]:
+        """(start, end, group keys) of each phrase member found in ``tokens``."""
         if not self._phrases:
             return []
-        found: list[str] = []
+        found = []
         for start in range(len(tokens)):
             for size in range(2, min(self._longest, len(tokens) - start) + 1):
-                found.extend(self._phrases.get(tuple(tokens[start:start + size]), ()))
-        return sorted(set(found))
+                if keys := self._phrases.get(tuple(tokens[start:start + size])):
+                    found.append((start, start + size, keys))
+        return found
 
     def group(self, key: str) -> tuple[str, ...]:
         """The members of the group ``key`` (for ``--debug``)."""

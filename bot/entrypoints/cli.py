@@ -131,16 +131,27 @@ def cmd_import(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_eval(args, environ, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.tools.evaluate import below_floor, default_questions_path, evaluate, load_cases, report
+    from bot.tools.evaluate import (
+        below_floor,
+        default_questions_path,
+        evaluate,
+        load_cases,
+        real_questions_path,
+        report,
+    )
 
     engine = _engine(args, environ)
-    result = evaluate(engine, *load_cases(Path(args.file) if args.file else default_questions_path()))
-    stdout.write(report(result, show_all_failures=True))
-    failure = below_floor(result.accuracy, args.min_accuracy)
-    if failure:
-        stdout.write(failure + "\n")
-        return EXIT_FAILED
-    return EXIT_OK
+    files = [Path(args.file)] if args.file else [default_questions_path(), real_questions_path()]
+    status = EXIT_OK
+    for file in files:
+        result = evaluate(engine, *load_cases(file))
+        stdout.write(f"== {file.name}\n" if len(files) > 1 else "")
+        stdout.write(report(result, show_all_failures=True))
+        failure = below_floor(result.accuracy, args.min_accuracy)
+        if failure:
+            stdout.write(failure + "\n")
+            status = EXIT_FAILED
+    return status
 
 
 def cmd_bench(args, environ, stdin: TextIO, stdout: TextIO) -> int:
@@ -375,7 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "fields of unchanged passages and marking changed ones for review")
 
     p = add("eval", cmd_eval, "run a question set and print accuracy, failures and latency")
-    p.add_argument("file", nargs="?", help="a question file (default: the project's own set)")
+    p.add_argument("file", nargs="?", help="a question file (default: the project's own set, then the real "
+                   "questions collected from public pages)")
     p.add_argument("--min-accuracy", type=_accuracy_floor, default=0.0, metavar="X",
                    help="exit 1 when the overall accuracy is below X: a fraction (0.8) or a percentage (80)")
 

@@ -2,7 +2,8 @@
 
 A question file has the format of ``../shared/eval/dev-questions.yaml``: ``sections`` maps keys to headings,
 and each case has ``q``, ``expect`` (a key, a list of keys, or ``none`` where the bot must not answer),
-optional ``must`` (words the answering passage's text must contain) and ``cat`` (a category).
+optional ``must`` (words the answering passage's text must contain), optional ``all`` (the question asks for
+a whole list: the answer must carry every item) and ``cat`` (a category).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import yaml
 
 from bot.core.answer import Answer
 from bot.core.engine import Engine
+from bot.core.knowledge import Knowledge
 from bot.core.text import fold
 from bot.errors import KnowledgeError
 
@@ -23,6 +25,11 @@ from bot.errors import KnowledgeError
 def default_questions_path() -> Path:
     """The project's own question set, shipped with the package."""
     return Path(__file__).resolve().parents[1] / "questions.yaml"
+
+
+def real_questions_path() -> Path:
+    """The questions people wrote on public pages, labelled: the held-out check of the engine."""
+    return Path(__file__).resolve().parents[1] / "real-questions.yaml"
 
 
 def load_cases(path: Path) -> tuple[dict[str, str], list[dict]]:
@@ -51,6 +58,17 @@ def judge(case: dict, answer: Answer, sections: dict[str, str]) -> str | None:
     return f"passage {answer.passage_id} lacks {missing}" if missing else None
 
 
+def whole_list_missing(case: dict, answer: Answer, knowledge: Knowledge) -> str | None:
+    """For a case marked ``all``: why the answer is not the whole list (an item alone, or a lead-in without its
+    items), else None. A passage that is no list holds its whole answer itself."""
+    passage = knowledge.passage(answer.passage_id or "")
+    if not case.get("all") or passage is None:
+        return None
+    if passage.lead_in or (passage.items and len(answer.items) < len(passage.items)):
+        return f"asks for a whole list, answered {answer.passage_id} without every item"
+    return None
+
+
 @dataclass
 class EvalResult:
     by_category: dict[str, list[int]] = field(default_factory=dict)
@@ -71,7 +89,7 @@ def evaluate(engine: Engine, sections: dict[str, str], cases: list[dict]) -> Eva
         started = time.perf_counter()
         answer = engine.ask(str(case["q"]))
         result.latencies_ms.append(1000 * (time.perf_counter() - started))
-        reason = judge(case, answer, sections)
+        reason = judge(case, answer, sections) or whole_list_missing(case, answer, engine.knowledge)
         tally = result.by_category.setdefault(str(case.get("cat", "all")), [0, 0])
         tally[0] += reason is None
         tally[1] += 1

@@ -1,0 +1,128 @@
+"""Answers people can trust: whole lists, synonyms, out-of-scope topics, generic words, someone else's role,
+the question's form, and the real questions people wrote."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.bootstrap import build_engine
+from bot.core.answer import Outcome
+from bot.tools.evaluate import evaluate, load_cases, real_questions_path
+
+SYNONYMS_KNOWLEDGE = """\
+synonyms:
+- [qualités, compétences, skills]
+- [responsable, in charge, owns]
+out_of_scope:
+- id: salary
+  topic: {fr: les salaires des jardiniers, en: gardeners' pay}
+  questions:
+    fr: [Combien gagne un jardinier ?]
+    en: [How much does a gardener earn?]
+  keywords: [salaire, salary, earn, paid]
+sections:
+- id: garden
+  heading: Le jardin
+  topic: {fr: le jardin, en: the garden}
+  passages:
+  - id: garden-skills
+    text: Le jardinier doit avoir des compétences en botanique et en taille des arbres.
+    translation: The gardener needs botany and tree pruning know-how.
+    questions:
+      fr: [Que doit savoir un jardinier ?]
+      en: [What must a gardener know?]
+  - id: garden-water
+    text: Le jardinier est responsable de l’arrosage des massifs, matin et soir.
+    translation: The gardener waters the flower beds, morning and evening.
+    questions:
+      fr: [Qui arrose les massifs ?]
+      en: [Who waters the flower beds?]
+"""
+
+
+def test_a_synonym_finds_the_passage_that_uses_another_word_of_its_group(write_knowledge):
+    engine = build_engine([write_knowledge(SYNONYMS_KNOWLEDGE)])
+    assert engine.ask("Quelles qualités pour un jardinier ?").passage_id == "garden-skills"
+    assert engine.ask("What skills does a gardener need?").passage_id == "garden-skills"
+    assert engine.ask("Who is in charge of watering?").passage_id == "garden-water"
+
+
+def test_without_the_synonyms_the_other_word_finds_nothing(write_knowledge):
+    text = SYNONYMS_KNOWLEDGE.replace("- [qualités, compétences, skills]\n", "")
+    engine = build_engine([write_knowledge(text)])
+    assert engine.ask("Quelles qualités pour un jardinier ?").passage_id != "garden-skills"
+
+
+def test_an_out_of_scope_topic_gets_a_precise_decline_with_the_topics_covered(write_knowledge):
+    engine = build_engine([write_knowledge(SYNONYMS_KNOWLEDGE)])
+    answer = engine.ask("Quel est le salaire d'un jardinier ?")
+    assert answer.outcome is Outcome.DECLINE and answer.out_of_scope == "salary"
+    assert "les salaires des jardiniers" in answer.text and "le jardin" in answer.text
+    assert answer.to_json()["out_of_scope"] == "salary" and answer.to_json()["matched"] is False
+
+
+def test_the_shipped_knowledge_declines_pay_equity_and_reporting_line_precisely(engine):
+    for question, topic in [("How much does a CTO earn?", "salary"), ("Do CTOs get stock options?", "equity"),
+                            ("Who does the CTO report to?", "reporting-line"),
+                            ("Quelle est la différence entre un CTO et un DSI ?", "cto-vs-others")]:
+        answer = engine.ask(question)
+        assert (answer.outcome, answer.out_of_scope) == (Outcome.DECLINE, topic), question
+
+
+def test_synonym_and_topic_mistakes_are_reported_with_file_and_line(cli, write_knowledge):
+    broken = SYNONYMS_KNOWLEDGE.replace("- [responsable, in charge, owns]", "- [seul]").replace(
+        "  topic: {fr: les salaires des jardiniers, en: gardeners' pay}\n", "")
+    path = write_knowledge(broken)
+    run = cli("check", "--knowledge", str(path))
+    assert run.status == 1
+    assert f"{path}:3: a synonym group needs at least two words" in run.out
+    assert f"{path}:5: out-of-scope topic 'salary' needs a 'topic'" in run.out
+
+
+def test_the_question_form_decides_when_the_only_word_is_the_subject(engine):
+    assert engine.ask("What does a CTO do?").passage_id == "role-overview"
+    assert engine.ask("What makes a good CTO?").passage_id == "skills-overview"
+    assert engine.ask("Qu'est-ce qu'un bon CTO ?").passage_id == "skills-overview"
+    assert engine.ask("What is a CTO?").passage_id == "intro-overview"
+
+
+def test_a_question_about_someone_elses_role_is_declined(engine):
+    for question in ("What does a CFO do?", "Que fait exactement un DSI ?", "What is the main job of the COO?",
+                     "Quelles sont les missions du directeur marketing ?"):
+        assert not engine.ask(question).matched, question
+    assert engine.ask("Does the CTO work with the marketing director?").passage_id == "relations-executives"
+
+
+def test_a_word_in_another_sense_does_not_answer(engine):
+    for question in ("quel temps fait-il ?", "what time is it?", "Quelle heure est-il ?", "options"):
+        assert not engine.ask(question).matched, question
+
+
+def test_invisible_characters_inside_a_word_change_nothing(engine):
+    assert engine.ask("C\u200bTO bud\u00adget").passage_id == engine.ask("CTO budget").passage_id is not None
+
+
+UNKNOWN = st.text(alphabet="bcdfghjklmnpqrstvwxz", min_size=5, max_size=12)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(UNKNOWN, min_size=1, max_size=6).map(" ".join),
+       st.sampled_from(["{}", "What is {}?", "Qu'est-ce que {} ?", "How do I {}?"]))
+def test_a_question_of_words_the_knowledge_lacks_is_never_answered(engine, words, form):
+    assert not engine.ask(form.format(words)).matched
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["cto", "CTO", "ctos", "technologie", "technology", "entreprise", "company",
+                        "directeur technique", "chief technology officer"]),
+       st.sampled_from(["{}", "{} ?", "{}!", "  {}  "]))
+def test_one_generic_word_alone_is_never_answered(engine, word, form):
+    assert not engine.ask(form.format(word)).matched
+
+
+def test_the_real_questions_stay_above_their_regression_floor(engine):
+    result = evaluate(engine, *load_cases(real_questions_path()))
+    assert result.accuracy >= 0.84, result.failures
+    wrong_answers = [f for f in result.failures if "should not answer" in f[2]]
+    assert len(wrong_answers) <= 8, wrong_answers
