@@ -16,8 +16,9 @@ from bot.service.store import Interaction
 from bot.tools.importer import skeleton, to_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PICKED = "yellow"
-"""A bare word, only suggested on the imported guide; its first suggestion is the passage on yellow leaves."""
+ASKED = ["is tap water ok for plants", "can I give my plants tap water", "how much sun does a cactus need",
+         "why are the leaves of my plant turning yellow", "when is the best season to change the pot"]
+"""What users of the houseplant guide might ask; the tests need one that the imported guide only suggests."""
 COMMENT = "# Houseplant care, imported from tests/fixtures/houseplants.en.md; keep this comment"
 
 
@@ -31,6 +32,17 @@ def guide(tmp_path: Path) -> Path:
     text = text.replace("  heading: Watering\n", "  heading: Watering   # the most asked section\n")
     (folder / "plants.yaml").write_text(f"{COMMENT}\n{text}", encoding="utf-8")
     return folder
+
+
+@pytest.fixture
+def suggested(guide: Path) -> tuple[str, str]:
+    """A question the imported guide only suggests an answer to, and the passage it suggests first."""
+    engine = LiveEngine(YamlFiles([guide])).current
+    for question in ASKED:
+        answer = engine.ask(question)
+        if answer.outcome.value == "suggest" and answer.suggestions:
+            return question, answer.suggestions[0].passage_id
+    pytest.fail(f"the engine answers or declines every one of {ASKED}: add a question it only suggests")
 
 
 @pytest.fixture
@@ -51,31 +63,32 @@ def _data_dir(env):
     Path(env["CTO_BOT_DATA_DIR"]).mkdir()
 
 
-def test_a_picked_suggestion_is_proposed_learnt_and_then_answered_through_the_live_reload(cli, guide, env):
+def test_a_picked_suggestion_is_proposed_learnt_and_then_answered_through_the_live_reload(cli, guide, env,
+                                                                                         suggested):
+    question, passage_id = suggested
     live = LiveEngine(YamlFiles([guide]), check_every=0)
-    before = live.current.ask(PICKED)
-    assert before.outcome.value == "suggest" and before.suggestions[0].passage_id == "plants-watering-3"
-    record(env, (PICKED, "suggest", None), (PICKED, "pick", "plants-watering-3"),
-           (PICKED.capitalize() + "?", "suggest", None), (PICKED.capitalize() + "?", "pick", "plants-watering-3"))
+    assert not live.current.ask(question).matched
+    record(env, (question, "suggest", None), (question, "pick", passage_id),
+           (question.capitalize() + "?", "suggest", None), (question.capitalize() + "?", "pick", passage_id))
 
     report = cli("report", "--knowledge", str(guide), env=env)
     assert report.status == 0, report.err
-    assert f"[1] plants-watering-3 <- {PICKED!r} (en; picked 2x, unanswered" in report.out
+    assert f"[1] {passage_id} <- {question!r} (en; picked 2x, unanswered" in report.out
 
     run = cli("learn", "--accept", "1", "--knowledge", str(guide), env=env)
 
     assert run.status == 0, run.out + run.err
-    assert "learned:" in run.out and "plants-watering-3" in run.out
+    assert "learned:" in run.out and passage_id in run.out
     text = (guide / "plants.yaml").read_text(encoding="utf-8")
     assert text.startswith(COMMENT + "\n") and "heading: Watering   # the most asked section\n" in text
-    assert f"      - {PICKED}\n" in text
+    assert f"      - {question}\n" in text
     reload = live.maybe_reload()
     assert reload is not None
     reload.join(timeout=30)
-    after = live.current.ask(PICKED)
-    assert after.matched and after.passage_id == "plants-watering-3"
+    after = live.current.ask(question)
+    assert after.matched and after.passage_id == passage_id
     proposals = cli("report", "--knowledge", str(guide), env=env).out.split("Proposed alternate questions")[1]
-    assert PICKED not in proposals, "an accepted question is no longer proposed"
+    assert question not in proposals, "an accepted question is no longer proposed"
 
 
 def test_learn_adds_the_question_and_changes_nothing_else(cli, guide, env):
@@ -106,14 +119,15 @@ def test_unanswered_questions_whose_closest_passage_is_clear_are_proposed_with_c
     assert not any("football" in p["question"] for p in proposals)
 
 
-def test_a_rejected_proposal_is_not_proposed_again(cli, guide, env):
-    record(env, (PICKED, "pick", "plants-watering-3"))
-    assert PICKED in cli("report", "--knowledge", str(guide), env=env).out
+def test_a_rejected_proposal_is_not_proposed_again(cli, guide, env, suggested):
+    question, passage_id = suggested
+    record(env, (question, "pick", passage_id))
+    assert f"{passage_id} <- {question!r}" in cli("report", "--knowledge", str(guide), env=env).out
     run = cli("learn", "--reject", "1", "--knowledge", str(guide), env=env)
     assert run.status == 0 and "will not be proposed again" in run.out
-    record(env, (PICKED.upper() + " ??", "pick", "plants-watering-3"))
+    record(env, (question.upper() + " ??", "pick", passage_id))
     report = cli("report", "--knowledge", str(guide), "--since", "1d", env=env)
-    assert "plants-watering-3 <-" not in report.out
+    assert f"{passage_id} <-" not in report.out
     assert "none" in report.out.split("Proposed alternate questions")[1].splitlines()[1]
     assert "1 questions" not in report.out.splitlines()[0], "picks and rejections are not counted as questions"
 
