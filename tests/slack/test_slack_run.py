@@ -106,14 +106,16 @@ def test_socket_mode_stops_cleanly_on_sigterm(assistant: Assistant, fake_slack: 
 
 
 def test_http_mode_serves_events_and_health_checks_with_gunicorn(fake_slack: FakeSlack):
-    with ServedBot(fake_slack) as bot:
+    with ServedBot(fake_slack, env={"WEB_CONCURRENCY": "2", "CTO_BOT_WEB_THREADS": "3"}) as bot:
         health = bot.user.request("GET", "/healthz")
         reply = bot.user.send_event(mention("Que fait un CTO ?"))
         [post] = fake_slack.wait_for_posts(1)
 
     assert (health.status, reply.status) == (200, 200)
     assert post["text"].startswith("Le CTO dirige")
-    assert "gthread" in bot.log or "IdleSafeThreadWorker" in bot.log
+    assert "2 worker(s) of 3 thread(s)" in bot.log
+    assert bot.log.count("Booting worker") == 2, "WEB_CONCURRENCY processes serve"
+    assert "Using worker: IdleSafeThreadWorker" in bot.log
     assert "Traceback" not in bot.log
 
 
