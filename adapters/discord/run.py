@@ -186,8 +186,7 @@ Serving = Callable[[], contextlib.AbstractContextManager[Assistant]]
 def run(args: argparse.Namespace, environ: Mapping[str, str], serving: Serving) -> int:
     """``cto-bot discord``: check the settings, then run the bot over the assistant that ``serving`` builds
     (``bot.bootstrap.build_assistant``) until SIGTERM; return the exit status."""
-    settings = DiscordSettings.from_environ(environ)
-    discord.utils.setup_logging()
+    settings = DiscordSettings.from_environ(environ)  # logging is configured by `main` (--log-level, JSON)
     with serving() as assistant:
         client = build_client(settings, assistant)
         with health_check(settings.health_port, lambda: is_connected(client)):
