@@ -11,6 +11,7 @@ import pytest
 
 from bot.infra.files import YamlFiles
 from bot.infra.sqlstore import SqlStore
+from bot.service.assistant import Assistant
 from bot.service.reload import LiveEngine
 from bot.service.store import Interaction
 from bot.tools.importer import skeleton, to_yaml
@@ -50,9 +51,14 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {"CTO_BOT_DATA_DIR": str(tmp_path / "data")}
 
 
+def store_of(env: dict[str, str]) -> SqlStore:
+    """The store the CLI reads, for the settings in ``env``."""
+    return SqlStore(f"sqlite:///{env['CTO_BOT_DATA_DIR']}/cto-bot.sqlite3")
+
+
 def record(env: dict[str, str], *items: tuple[str, str, str | None]) -> None:
     """Record (question, outcome, passage id) as the conversation service does, in the store the CLI reads."""
-    store = SqlStore(f"sqlite:///{env['CTO_BOT_DATA_DIR']}/cto-bot.sqlite3")
+    store = store_of(env)
     for n, (question, outcome, passage_id) in enumerate(items):
         store.record(Interaction(id=f"{outcome}-{n}", question=question, outcome=outcome, score=50.0,
                                  passage_id=passage_id, lang="en", platform="slack", channel_kind="dm"))
@@ -67,9 +73,11 @@ def test_a_picked_suggestion_is_proposed_learnt_and_then_answered_through_the_li
                                                                                          suggested):
     question, passage_id = suggested
     live = LiveEngine(YamlFiles([guide]), check_every=0)
-    assert not live.current.ask(question).matched
-    record(env, (question, "suggest", None), (question, "pick", passage_id),
-           (question.capitalize() + "?", "suggest", None), (question.capitalize() + "?", "pick", passage_id))
+    assistant = Assistant(live, recorder=store_of(env))
+    for wording in (question, question.capitalize() + "?"):  # two users ask, each picks the first suggestion
+        asked = assistant.ask(wording, platform="slack", channel_kind="dm")
+        assert not asked.matched and asked.suggestions[0].passage_id == passage_id
+        assistant.pick(passage_id, asked.lang, wording, platform="slack", channel_kind="dm")
 
     report = cli("report", "--knowledge", str(guide), env=env)
     assert report.status == 0, report.err
