@@ -125,6 +125,9 @@ def test_unanswered_questions_whose_closest_passage_is_clear_are_proposed_with_c
     assert [p["unanswered"] for p in proposals] == [2]
     assert proposals[0]["passage_id"] == "plants-watering-6"
     assert not any("football" in p["question"] for p in proposals)
+    csv_rows = cli("report", "--knowledge", str(guide), "--format", "csv", env=env).out.splitlines()
+    assert any(row.startswith("proposal,2,") and "plants-watering-6" in row and "cto-bot learn" in row
+               for row in csv_rows)
 
 
 def test_a_rejected_proposal_is_not_proposed_again(cli, guide, env, suggested):
@@ -163,3 +166,16 @@ def test_learn_without_a_question_or_proposal_says_what_to_give(cli, guide, env)
     assert run.status == 2 and "--accept N" in run.err
     missing = cli("learn", "--accept", "7", "--knowledge", str(guide), env=env)
     assert missing.status == 2 and "no proposal 7" in missing.err
+
+
+def test_the_numbers_of_a_report_stay_valid_while_its_proposals_are_accepted_or_rejected(cli, guide, env):
+    record(env, ("can I give my plants tap water", "suggest", None), ("Can I give my plants tap water?", "suggest",
+                                                                      None),
+           ("what do plants eat", "pick", "plants-fertiliser-1"))
+    report = cli("report", "--knowledge", str(guide), env=env).out
+    assert "[1] plants-watering-6 <-" in report and "[2] plants-fertiliser-1 <-" in report
+    assert cli("learn", "--accept", "1", "--knowledge", str(guide), env=env).status == 0
+    rejected = cli("learn", "--reject", "2", "--knowledge", str(guide), env=env)
+    assert rejected.status == 0 and "'what do plants eat'" in rejected.out
+    again = cli("learn", "--accept", "1", "--knowledge", str(guide), env=env)
+    assert again.status == 2 and "no proposal 1" in again.err

@@ -255,11 +255,11 @@ def _proposal(args, environ, number: int):
     with _reaching_the_store(settings.database_url):
         store = open_store(settings)
         interactions, rejections = store.interactions_since(since), rejections_in(store)
-    proposals = build_proposals(_engine(args, environ), interactions, rejections)
-    if not 1 <= number <= len(proposals):
-        raise ConfigurationError(f"no proposal {number}: `cto-bot report --since {args.since}` lists "
-                                 f"{len(proposals)}; run it again, the list changes as people ask")
-    return proposals[number - 1]
+    proposals = {p.number: p for p in build_proposals(_engine(args, environ), interactions, rejections)}
+    if number not in proposals:
+        raise ConfigurationError(f"no proposal {number} (accepted or rejected already?): `cto-bot report --since "
+                                 f"{args.since}` lists {', '.join(map(str, proposals)) or 'none'}")
+    return proposals[number]
 
 
 def cmd_learn(args, environ, stdin: TextIO, stdout: TextIO) -> int:

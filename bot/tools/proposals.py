@@ -71,7 +71,9 @@ def rejections_in(store: Store) -> list[Interaction]:
 
 def build_proposals(engine: Engine, interactions: list[Interaction],
                     rejections: list[Interaction] | None = None) -> list[Proposal]:
-    """Proposals per passage, most asked first, numbered from 1 (for ``cto-bot learn --accept N``)."""
+    """Proposals per passage, most asked first, numbered from 1 (for ``cto-bot learn --accept N``). A proposal
+    accepted or rejected keeps its number, hidden, so that the numbers of a report stay valid while a
+    maintainer works through it."""
     rejected = {key(i.question) for i in [*interactions, *(rejections or [])] if i.outcome == REJECTED}
     langs: dict[str, Counter[str]] = defaultdict(Counter)
     asked: list[tuple[str, str, str]] = []  # (question, passage id, kind)
@@ -87,27 +89,25 @@ def build_proposals(engine: Engine, interactions: list[Interaction],
 
     by_passage: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for question, passage_id, kind in asked:
-        if key(question) not in rejected:
-            by_passage[passage_id].append((question, kind))
-    proposals = []
+        by_passage[passage_id].append((question, kind))
+    proposals: list[tuple[Proposal, bool]] = []  # (proposal, whether it is settled: rejected or answered)
     for passage_id, entries in by_passage.items():
         kinds: dict[str, Counter[str]] = defaultdict(Counter)
         for question, kind in entries:
             kinds[question][kind] += 1
         for members in group_questions([q for q, _ in entries]):
             question = Counter(members).most_common(1)[0][0]
-            if _already_answered(engine, passage_id, question):
-                continue
             distinct = sorted(set(members))
-            proposals.append(Proposal(
+            settled = any(key(q) in rejected for q in distinct) or _already_answered(engine, passage_id, question)
+            proposals.append((Proposal(
                 number=0, passage_id=passage_id, question=question,
                 lang=(langs[question].most_common(1) or [("fr", 0)])[0][0],
                 picked=sum(kinds[q][PICK] for q in distinct), unanswered=sum(kinds[q]["unanswered"] for q in distinct),
-                wordings=distinct))
-    proposals.sort(key=lambda p: (-(p.picked + p.unanswered), -p.picked, p.passage_id, p.question))
-    for number, proposal in enumerate(proposals, start=1):
-        proposal.number = number
-    return proposals
+                wordings=distinct), settled))
+    proposals.sort(key=lambda p: (-(p[0].picked + p[0].unanswered), -p[0].picked, p[0].passage_id, p[0].question))
+    for number, (proposal, _) in enumerate(proposals, start=1):
+        proposal.number = number  # settled ones keep their number, so that the others' do not move
+    return [proposal for proposal, settled in proposals if not settled]
 
 
 def _clear_passage(engine: Engine, question: str) -> str | None:
