@@ -29,6 +29,10 @@ def environ(data_dir: Path) -> dict[str, str]:
     return {"CTO_BOT_DATA_DIR": str(data_dir)}
 
 
+def pickles(data_dir: Path) -> list[Path]:
+    return [f for f in cache_files(data_dir) if f.suffix == ".pickle"]
+
+
 def cache_files(data_dir: Path) -> list[Path]:
     folder = data_dir / "cache"
     return sorted(folder.iterdir()) if folder.exists() else []
@@ -36,7 +40,7 @@ def cache_files(data_dir: Path) -> list[Path]:
 
 def test_an_engine_read_from_the_cache_answers_exactly_as_a_fresh_build(environ, data_dir):
     build_engine([REPO / "knowledge"], environ)
-    [cached] = cache_files(data_dir)
+    [cached] = pickles(data_dir)
     from_cache = read_engine(cached)
     fresh = build_engine([REPO / "knowledge"], environ, cache=False)
     _, cases = load_cases(default_questions_path())
@@ -48,7 +52,7 @@ def test_an_engine_read_from_the_cache_answers_exactly_as_a_fresh_build(environ,
 
 def test_the_cache_file_is_private_to_the_user(environ, data_dir):
     build_engine([REPO / "knowledge"], environ)
-    [cached] = cache_files(data_dir)
+    [cached] = pickles(data_dir)
     assert stat.S_IMODE(cached.stat().st_mode) == 0o600
     assert stat.S_IMODE(cached.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
@@ -57,7 +61,7 @@ def test_the_cache_file_is_private_to_the_user(environ, data_dir):
 def test_a_corrupt_cache_file_is_logged_and_rebuilt(environ, data_dir, write_knowledge, caplog):
     path = write_knowledge(TINY_KNOWLEDGE)
     build_engine([path], environ)
-    [cached] = cache_files(data_dir)
+    [cached] = pickles(data_dir)
     cached.write_bytes(cached.read_bytes()[:200])  # truncated, as by a full disk
     with caplog.at_level(logging.WARNING, logger="bot.infra.cache"):
         engine = build_engine([path], environ)
@@ -69,7 +73,7 @@ def test_a_corrupt_cache_file_is_logged_and_rebuilt(environ, data_dir, write_kno
 def test_a_cache_file_others_may_write_is_not_trusted(environ, data_dir, write_knowledge, caplog):
     path = write_knowledge(TINY_KNOWLEDGE)
     build_engine([path], environ)
-    [cached] = cache_files(data_dir)
+    [cached] = pickles(data_dir)
     cached.chmod(0o666)
     with caplog.at_level(logging.WARNING, logger="bot.infra.cache"):
         build_engine([path], environ)
@@ -101,7 +105,7 @@ def test_no_cache_bypasses_the_cache(cli, environ, data_dir, write_knowledge, ho
     assert run.status == 0 and '"passage_id": "coffee-origin"' in run.out
     assert cache_files(data_dir) == []
     assert cli("ask", "--knowledge", str(path), "café ?", env=environ).status == 0
-    assert len(cache_files(data_dir)) == 1
+    assert len(pickles(data_dir)) == 1
 
 
 def test_only_the_most_recently_used_cache_files_are_kept(environ, data_dir, write_knowledge):
@@ -109,7 +113,7 @@ def test_only_the_most_recently_used_cache_files_are_kept(environ, data_dir, wri
     for n in range(KEEP + 2):
         path.write_text(TINY_KNOWLEDGE.replace("Ethiopia", f"Ethiopia {n}"), encoding="utf-8")
         build_engine([path], environ)
-    files = cache_files(data_dir)
+    files = pickles(data_dir)
     assert len(files) == KEEP
     assert EngineCache(data_dir / "cache").path(knowledge_key([path])) in files
 
@@ -118,12 +122,14 @@ def test_processes_started_together_share_one_cache_file(data_dir, write_knowled
     path = write_knowledge(TINY_KNOWLEDGE)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CTO_BOT_")}
     env["CTO_BOT_DATA_DIR"] = str(data_dir)
-    argv = [sys.executable, "-m", "bot", "ask", "--knowledge", str(path), "D'où vient le café ?"]
-    processes = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO) for _ in range(6)]
-    outputs = [p.communicate(timeout=60)[0] for p in processes]
+    argv = [sys.executable, "-m", "bot", "ask", "--log-level", "info", "--knowledge", str(path), "D'où vient le café ?"]
+    processes = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+                 for _ in range(6)]
+    outputs, logs = zip(*(p.communicate(timeout=60) for p in processes), strict=True)
     assert all(p.returncode == 0 for p in processes)
     assert len(set(outputs)) == 1 and "Éthiopie" in outputs[0]
-    assert [f.suffix for f in cache_files(data_dir)] == [".pickle"]  # no temporary file left behind
+    assert "".join(logs).count("engine built over 3 passages") == 1  # one built it, the others read it
+    assert [f.suffix for f in cache_files(data_dir)] == [".lock", ".pickle"]  # no temporary file left behind
     assert run_process("ask", "--knowledge", str(path), "D'où vient le café ?",
                        env={"CTO_BOT_DATA_DIR": str(data_dir)}).stdout == outputs[0]
 
@@ -138,7 +144,7 @@ def test_a_reload_builds_the_new_engine_in_a_child_process(data_dir, write_knowl
     assert caplog.text == ""  # the child's engine was loaded, not rebuilt here
     assert "Yemen" in live.current.ask("Where does coffee come from?").text
     assert builder.children == 1
-    assert len(cache_files(data_dir)) == 2  # the child wrote the new engine where every worker finds it
+    assert len(pickles(data_dir)) == 2  # where every worker finds it
 
 
 def test_a_broken_edit_reported_by_the_child_keeps_the_last_good_engine(data_dir, write_knowledge):

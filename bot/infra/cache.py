@@ -25,7 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 CACHE_ENV = "CTO_BOT_CACHE"
 KEEP = 4
 """How many cache files are kept (the most recently used): a few knowledge versions, or folders, in turn."""
+LOCK_SECONDS = 300.0
+"""How long a process waits for another one building the same engine before it builds it too."""
 STALE_TEMPORARY_SECONDS = 3600
 """A temporary file older than this was left by a process that died while writing: it is removed."""
 _PREFIX, _SUFFIX = "engine-", ".pickle"
@@ -137,6 +140,32 @@ class EngineCache:
         stale = [p for p, t in entries if p.suffix != _SUFFIX and t < time.time() - STALE_TEMPORARY_SECONDS]
         for path in [p for p, _ in done[self.keep:]] + stale:
             path.unlink(missing_ok=True)
+
+    @contextmanager
+    def building(self, key: str, timeout: float = LOCK_SECONDS) -> Iterator[None]:
+        """Hold the lock on building ``key`` (shared by every process using this folder) while in the block;
+        after ``timeout`` seconds of waiting, or where locks are not available, go on without it."""
+        try:
+            import fcntl
+
+            self._make_folder()
+            handle = os.fdopen(os.open(self.directory / f"{_PREFIX}{key}.lock", os.O_RDWR | os.O_CREAT, 0o600), "r+")
+        except (ImportError, OSError):
+            yield
+            return
+        with handle:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        log.warning("another process has been building the engine for %.0f s; building it too",
+                                    timeout)
+                        break
+                    time.sleep(0.05)
+            yield
 
     def _make_folder(self) -> None:
         self.directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -279,9 +308,18 @@ def cached_engine(paths: list[Path], cache: EngineCache | None) -> Engine:
     key = knowledge_key(files)
     engine = cache.load(key)
     if engine is None:
-        engine = Engine(load_knowledge(paths))
-        if knowledge_key(files) == key:  # not edited while it was being read
-            cache.save(key, engine)
+        with cache.building(key):  # workers starting together: one builds, the others then read its file
+            engine = cache.load(key) or _build_and_save(paths, files, key, cache)
+    return engine
+
+
+def _build_and_save(paths: list[Path], files: list[Path], key: str, cache: EngineCache) -> Engine:
+    started = time.perf_counter()
+    engine = Engine(load_knowledge(paths))
+    if knowledge_key(files) == key:  # not edited while it was being read
+        saved = cache.save(key, engine)
+        log.info("engine built over %d passages in %.2f s; cached in %s", len(engine.knowledge.passages),
+                 time.perf_counter() - started, saved)
     return engine
 
 
@@ -355,17 +393,19 @@ def _child(argv: list[str]) -> int:
     try:
         files = knowledge_files(paths)
         key = knowledge_key(files)
-        if cache is not None and cache.path(key).exists():
-            print(json.dumps({"path": str(cache.path(key))}))
-            return 0
-        engine = Engine(load_knowledge(paths))
+        if cache is None:
+            engine = Engine(load_knowledge(paths))
+        else:
+            with cache.building(key):  # several workers reloading the same edit: one builds it
+                engine = None if cache.path(key).exists() else _build_and_save(paths, files, key, cache)
     except KnowledgeError as error:
         print(json.dumps({"problems": error.problems}))
         return 2
-    written = cache.save(key, engine) if cache is not None and knowledge_key(files) == key else None
-    if written is None:
-        written = write_engine(engine, args.scratch, args.scratch / "engine.pickle")
-    print(json.dumps({"path": str(written)}))
+    if cache is not None and cache.path(key).exists():
+        print(json.dumps({"path": str(cache.path(key))}))
+    else:  # no cache, edited while it was read, or a cache folder that is not writable
+        engine = engine or Engine(load_knowledge(paths))
+        print(json.dumps({"path": str(write_engine(engine, args.scratch, args.scratch / "engine.pickle"))}))
     return 0
 
 
