@@ -82,6 +82,20 @@ def test_yaml_aliases_are_refused_with_their_line(write_knowledge):
         f"{path}:20: YAML anchor or alias *kw is not allowed in knowledge; write the text out in full"]
 
 
+@pytest.mark.parametrize("keywords", ["[&kw expresso, *kw]", "[expresso, &kw machine,*kw]", "{a: &kw b}",
+                                      "&kw\n      - expresso"])
+def test_anchors_are_refused_wherever_they_stand(write_knowledge, keywords):
+    path = write_knowledge(TINY_KNOWLEDGE.replace("keywords: [expresso, machine]", f"keywords: {keywords}"))
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge([path])
+    assert "YAML anchor or alias &kw is not allowed" in caught.value.problems[0]
+
+
+def test_an_ampersand_or_a_star_in_a_text_is_no_anchor(write_knowledge):
+    path = write_knowledge(TINY_KNOWLEDGE.replace("keywords: [expresso, machine]", 'keywords: [R&D, "a * b", x*y]'))
+    assert load_knowledge([path]).passages[0].keywords[:3] == ("R&D", "a * b", "x*y")
+
+
 def test_nested_aliases_cannot_blow_up_the_loader(write_knowledge):
     levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     levels += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 7)]

@@ -22,6 +22,8 @@ MAX_PROBLEMS = 50
 
 _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """What YAML refuses in a stream (its "printable" set, YAML 1.1 §5.1)."""
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:?-])[&*][^\s\[\]{},]", re.MULTILINE)
+"""Where an anchor (``&name``) or an alias (``*name``) may start: after a space, a flow indicator or a line start."""
 
 
 def compose_file(file: Path) -> yaml.Node | None:
@@ -30,7 +32,7 @@ def compose_file(file: Path) -> yaml.Node | None:
     problems = control_characters(file, text)
     if problems:
         raise KnowledgeError(capped(problems))
-    if "&" in text or "*" in text:  # only then can the file hold an anchor or an alias
+    if _MAYBE_ANCHOR.search(text):  # "R&D" or "a * b" in a text cannot be one: no second parse for them
         _refuse_anchors_and_aliases(file, text)
     try:
         return yaml.compose(text, Loader=YAML_LOADER)
