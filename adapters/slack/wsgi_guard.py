@@ -7,7 +7,7 @@ guard checks the cheap things first, in this order, and answers without reaching
 - ``Content-Length`` missing (411), not a number or negative (400), over ``max_body`` (413, body unread);
 - ``X-Slack-Request-Timestamp`` not a number, or more than five minutes away (401);
 - ``X-Slack-Signature`` not the HMAC-SHA256 of the raw body with the signing secret (401);
-- a signed body that is not UTF-8, or not the JSON object or form Bolt expects (400).
+- a signed body that is not UTF-8, or not a JSON object or form that Bolt can read (400).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt.request.internals import parse_body
+from slack_bolt.request import BoltRequest
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ MAX_BODY = 1024 * 1024
 """The largest request body accepted, in bytes; Slack's payloads are a few kilobytes."""
 MAX_SKEW = 5 * 60
 """How far a request's timestamp may be from now, in seconds, as Slack recommends (replay protection)."""
+SHAPES: dict[str, type] = {"event": dict, "view": dict, "container": dict, "message": dict, "actions": list}
+"""Top-level fields of that type in every payload Slack sends, which Bolt's middleware reads as such."""
 READ_TIMEOUT = 10.0
 """Seconds a client may pause while sending its body before the request is dropped (408)."""
 
@@ -116,12 +118,22 @@ class SignedRequestsOnly:
 
     @staticmethod
     def _parsable(body: bytes, content_type: str) -> None:
-        """Bolt's own parsing must give it an object: a JSON object, or a form (with a JSON object payload)."""
+        """Bolt must be able to read the body as it will: a JSON object or a form, whose context it can build.
+
+        Slack signs only well-formed payloads, so this matters only for a request signed by someone else who
+        holds the secret; but Bolt's parsing fails on a wrong type with an exception (a 500 and a traceback)."""
         try:
-            parsed = parse_body(body.decode("utf-8"), content_type.split(";")[0].strip() or None)
+            text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise Rejected("400 Bad Request", "the body is not UTF-8") from None
+        try:
+            parsed = BoltRequest(body=text, headers={"content-type": content_type}).body
         except ValueError:
             raise Rejected("400 Bad Request", "the body is not valid JSON") from None
+        except Exception:  # Bolt reading an object of the wrong shape: AttributeError, KeyError, TypeError...
+            raise Rejected("400 Bad Request", "the body is not a payload Slack sends") from None
         if not isinstance(parsed, dict):
             raise Rejected("400 Bad Request", "the body is not a JSON object or a form")
+        for name, kind in SHAPES.items():
+            if name in parsed and not isinstance(parsed[name], kind):
+                raise Rejected("400 Bad Request", f"the payload's {name!r} is not a {kind.__name__}")

@@ -309,9 +309,12 @@ EVENT = json.dumps({"type": "event_callback", "event_id": "Ev0HOSTILE", "team_id
     ("9", signed_headers(b'{"type": '), b'{"type": ', 400),
     ("7", signed_headers(b'{"\xff":1}'), b'{"\xff":1}', 400),
     ("9", signed_headers(b"payload=1", content_type="application/x-www-form-urlencoded"), b"payload=1", 400),
+    ("14", signed_headers(b'{"event":null}'), b'{"event":null}', 400),
+    ("22", signed_headers(b'{"authorizations":"x"}'), b'{"authorizations":"x"}', 400),
 ], ids=["no length", "negative length", "length not a number", "100 MB body", "timestamp not a number",
         "stale timestamp", "future timestamp", "bad signature", "unsigned", "a body of 1 (signed)",
-        "malformed JSON (signed)", "invalid UTF-8 (signed)", "a form payload that is not an object (signed)"])
+        "malformed JSON (signed)", "invalid UTF-8 (signed)", "a form payload that is not an object (signed)",
+        "an event that is not an object (signed)", "authorizations Bolt cannot read (signed)"])
 def test_refuses_a_bad_request_before_bolt_parses_it_without_a_traceback(
         served: ServedBot, length: str | None, headers: str, body: bytes, status: int):
     posted = len(served.fake.posts())
