@@ -233,3 +233,11 @@ def test_eval_passes_at_a_percentage_floor_it_meets(cli):
 def test_eval_refuses_a_minimum_accuracy_out_of_range(floor):
     run = run_process("eval", "--min-accuracy", floor)
     assert run.returncode == 2 and "--min-accuracy" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("content", [b"sections: {a: A}\ncases: [\x00]\n", b"sections: {a: \xe9}\ncases: []\n"])
+def test_eval_of_a_question_file_it_cannot_read_is_a_message_and_status_2(cli, tmp_path, content):
+    questions = tmp_path / "q.yaml"
+    questions.write_bytes(content)
+    run = cli("eval", str(questions))
+    assert run.status == 2 and f"{questions}:1: not a question file" in run.err

@@ -148,17 +148,26 @@ class Index:
                 memo[text] = tokens, _terms(tokens, synonyms, keep_phrase_words=True)
             return memo[text]
 
-        def post(i: int, name: str, side: str, texts: list[str]) -> None:
-            for word in (w for text in texts if text for w in analyse(text)[1]):
+        places: dict[tuple[str, str], list[tuple[dict[int, float], set[int]]]] = {}
+
+        def places_of(word: str, side: str) -> list[tuple[dict[int, float], set[int]]]:
+            """The postings and holders ``word`` goes to on ``side``: its stems, its synonym groups (once a word)."""
+            if (word, side) not in places:
                 if not word.startswith("="):
                     vocabulary.add(word)
                 forms = [(side, f) for f in _forms(word, side)]
                 forms += [("any", key) for key in synonyms.keys_of(word)] if not word.startswith("=") else []
-                for where, form in forms:
-                    found = postings["any" if form.startswith("=") else where][form]
-                    if found.get(i, 0.0) < FIELD_WEIGHTS[name]:
-                        found[i] = FIELD_WEIGHTS[name]
-                    holders[form].add(i)
+                places[word, side] = [(postings["any" if form.startswith("=") else where][form], holders[form])
+                                      for where, form in forms]
+            return places[word, side]
+
+        def post(i: int, name: str, side: str, texts: list[str]) -> None:
+            weight = FIELD_WEIGHTS[name]
+            for word in dict.fromkeys(w for text in texts if text for w in analyse(text)[1]):
+                for found, holding in places_of(word, side):
+                    if found.get(i, 0.0) < weight:
+                        found[i] = weight
+                    holding.add(i)
 
         def keywords(i: int, entry_keywords: tuple[str, ...]) -> None:
             single = [k for k in entry_keywords if len(analyse(k)[1]) == 1]

@@ -44,8 +44,12 @@ class Matcher:
         cut = self.t.subject_share * len(self.index.passages)
         keys = [f"={n}" for n in range(len(self.index.synonyms.groups))]
         passages = len(self.index.passages)
-        return frozenset(w for w in (*self.index.vocabulary, *keys)
-                         if sum(i < passages for i in self.index.lookup(w).passages()) >= cut)
+        frequency = self.index.frequency  # no more passages hold a word than its forms' frequencies add up to
+        bound = {w: sum(frequency.get(f, 0) for f in ({w} if w.startswith("=") else
+                                                       {*stems(w), *self.index.synonyms.keys_of(w)}))
+                 for w in (*self.index.vocabulary, *keys)}
+        return frozenset(w for w, most in bound.items()
+                         if most >= cut and sum(i < passages for i in self.index.lookup(w).passages()) >= cut)
 
     def about_the_subject(self, subject: str) -> bool:
         """True when ``subject`` (the X of "what does X do") names the documents' subject, or when the

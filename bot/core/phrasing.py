@@ -32,9 +32,11 @@ def _norm(token: str, synonyms: Synonyms) -> str:
     return keys[0] if keys else min(stems(token), key=lambda s: (len(s), s))
 
 
-def features(tokens: Sequence[str], synonyms: Synonyms) -> dict[str, int]:
-    """Counts of the normalised words and of consecutive word pairs of a folded word sequence."""
-    norm = [_norm(t, synonyms) for t in tokens if not t.isdigit()]
+def features(tokens: Sequence[str], synonyms: Synonyms, memo: dict[str, str] | None = None) -> dict[str, int]:
+    """Counts of the normalised words and of consecutive word pairs of a folded word sequence (``memo``: each
+    token's normal form, kept between calls)."""
+    memo = {} if memo is None else memo
+    norm = [memo[t] if t in memo else memo.setdefault(t, _norm(t, synonyms)) for t in tokens if not t.isdigit()]
     counts: dict[str, int] = defaultdict(int)
     for t in norm:
         counts[t] += 1
@@ -52,10 +54,11 @@ class PhraseModel:
         the sentences count only for entries with no questions."""
         self.synonyms = synonyms
         raw: list[tuple[int, dict[str, int]]] = []
+        memo: dict[str, str] = {}
         for e, (questions, texts) in enumerate(entries):
-            raw += [(e, features(q, synonyms)) for q in questions]
+            raw += [(e, features(q, synonyms, memo)) for q in questions]
             if not questions:  # a passage with no alternate questions yet is known by its own sentences
-                raw += [(e, features(t, synonyms)) for t in texts]
+                raw += [(e, features(t, synonyms, memo)) for t in texts]
         df: dict[str, int] = defaultdict(int)
         for _, counts in raw:
             for f in counts:
@@ -78,8 +81,9 @@ class PhraseModel:
         self.centroids = [_normalised(v) for v in sums]
 
     def _weigh(self, counts: dict[str, int]) -> Vector:
-        return _normalised({f: (1 + math.log(n)) * self.idf.get(f, 0.0) for f, n in counts.items()
-                            if f in self.idf})
+        idf = self.idf  # (1 + log 1) * x is x: most features occur once, and skip the logarithm
+        return _normalised({f: idf[f] if n == 1 else (1 + math.log(n)) * idf[f] for f, n in counts.items()
+                            if f in idf})
 
     def vector(self, tokens: Sequence[str]) -> Vector:
         return self._weigh(features(tokens, self.synonyms))
@@ -106,5 +110,5 @@ class PhraseModel:
 
 
 def _normalised(vector: Vector) -> Vector:
-    norm = math.sqrt(sum(w * w for w in vector.values()))
+    norm = math.sqrt(sum([w * w for w in vector.values()]))
     return {f: w / norm for f, w in vector.items()} if norm else {}

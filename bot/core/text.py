@@ -113,6 +113,8 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lowercase, strip accents, unify apostrophes and spaces: the form every comparison uses."""
+    if text.isascii():  # nothing to decompose: the same result, without two Unicode normalisations
+        return clean(text).lower()
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", clean(text)).casefold())
     return clean(_COMBINING.sub("", decomposed))
 

@@ -37,7 +37,7 @@ def load_cases(path: Path) -> tuple[dict[str, str], list[dict]]:
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
         return dict(spec["sections"]), list(spec["cases"])
-    except (yaml.YAMLError, KeyError, TypeError) as error:
+    except (yaml.YAMLError, UnicodeDecodeError, KeyError, TypeError) as error:
         raise KnowledgeError([f"{path}:1: not a question file ({error}); it needs 'sections' and 'cases'"]) from error
 
 
