@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the learning loop is imported only by the commands that use
     from bot.infra.settings import Settings
     from bot.infra.sqlstore import SqlStore
     from bot.service.assistant import Assistant
+    from bot.service.context import ContextStore
     from bot.service.store import DeliveryClaims
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,23 @@ def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | No
             log.error("the store cannot be opened (%s: %s); check DATABASE_URL; answering without recording",
                       type(error).__name__, reason)
     salt = load_salt(settings.salt, settings.data_dir / "salt")
-    return Assistant(live, recorder=recorder, salt=salt)
+    return Assistant(live, recorder=recorder, salt=salt, contexts=open_contexts(environ, salt))
+
+
+def open_contexts(environ: Mapping[str, str], salt: bytes) -> ContextStore | None:
+    """Where conversations keep their follow-up context: the database when ``DATABASE_URL`` is set (several
+    processes may serve one workspace), else None (in memory). A database that fails is logged: in memory."""
+    if not environ.get("DATABASE_URL"):
+        return None
+    from bot.infra.settings import Settings
+    from bot.infra.sqlcontext import SqlContexts
+
+    try:
+        return SqlContexts(Settings.from_env(environ).database_url, salt=salt)
+    except Exception as error:
+        log.error("conversation contexts cannot be shared through DATABASE_URL (%s); keeping them in memory",
+                  type(error).__name__)
+        return None
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from bot.core.answer import Answer, Outcome, Suggestion
 from bot.core.engine import Engine
+from bot.service.context import ContextStore
 from bot.service.privacy import hash_user
 from bot.service.reload import LiveEngine
 from bot.service.store import Interaction, Recorder, Vote
@@ -24,10 +25,13 @@ log = logging.getLogger(__name__)
 class Assistant:
     """Answers questions through the current engine and records what happened."""
 
-    def __init__(self, engine: Engine | LiveEngine, *, recorder: Recorder | None = None, salt: bytes = b""):
+    def __init__(self, engine: Engine | LiveEngine, *, recorder: Recorder | None = None, salt: bytes = b"",
+                 contexts: ContextStore | None = None):
         self._source = engine
         self.recorder = recorder
         self.salt = salt
+        self.contexts = contexts
+        """Where conversations keep their context when several processes share them; None: in memory."""
 
     @property
     def engine(self) -> Engine:

@@ -7,6 +7,7 @@ minutes or a handful of follow-ups, so that an old answer never colours a new qu
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -18,6 +19,8 @@ TTL_SECONDS = 300.0
 """A context older than this is forgotten: five minutes."""
 MAX_TURNS = 5
 """How many follow-ups in a row a context carries; then the next message starts afresh."""
+log = logging.getLogger(__name__)
+
 MAX_CONTEXTS = 10_000
 """The in-memory store keeps at most this many conversations (the oldest go first)."""
 
@@ -101,11 +104,19 @@ class Memory:
 
     def recall(self, where: Where) -> Context | None:
         """The conversation's context, unless it has expired (too old, or too many follow-ups)."""
-        context = self.store.get(where.key)
+        try:
+            context = self.store.get(where.key)
+        except Exception:
+            log.warning("could not read a conversation's context; answering it afresh", exc_info=True)
+            return None
         if context is None or self.clock() - context.at > self.ttl or context.turns >= self.max_turns:
             return None
         return context
 
     def remember(self, where: Where, context: Context) -> None:
-        self.store.put(where.key, Context(context.passage_id, context.lang, context.question, context.offered,
-                                          context.turns, self.clock()))
+        """Keep ``context`` as the conversation's, stamped now; a store that fails only loses the context."""
+        try:
+            self.store.put(where.key, Context(context.passage_id, context.lang, context.question, context.offered,
+                                              context.turns, self.clock()))
+        except Exception:
+            log.warning("could not keep a conversation's context; its next follow-up starts afresh", exc_info=True)

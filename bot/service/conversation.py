@@ -120,12 +120,13 @@ class Reply:
 
 class Conversation:
     """The chat policy over one assistant. ``cooldown`` (None: no limit) and ``memory`` (the contexts of
-    follow-ups, in memory by default) are injected; one instance serves one platform."""
+    follow-ups: by default in the assistant's shared ``contexts`` store when it has one, else in memory) are
+    injected; one instance serves one platform."""
 
     def __init__(self, assistant: Assistant, *, cooldown: Cooldown | None = None, memory: Memory | None = None):
         self.assistant = assistant
         self.cooldown = cooldown
-        self.memory = memory or Memory()
+        self.memory = memory or Memory(getattr(assistant, "contexts", None))
 
     # -- what the platforms call ------------------------------------------------------------------
 
