@@ -102,7 +102,8 @@ def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | No
 
 def open_contexts(environ: Mapping[str, str], salt: bytes) -> ContextStore | None:
     """Where conversations keep their follow-up context: the database when ``DATABASE_URL`` is set (several
-    processes may serve one workspace), else None (in memory). A database that fails is logged: in memory."""
+    processes may serve one workspace), else None (in memory). Nothing is connected until a context is needed;
+    a URL that names a driver that is not installed is logged, and contexts stay in memory."""
     if not environ.get("DATABASE_URL"):
         return None
     from bot.infra.settings import Settings
@@ -111,8 +112,8 @@ def open_contexts(environ: Mapping[str, str], salt: bytes) -> ContextStore | Non
     try:
         return SqlContexts(Settings.from_env(environ).database_url, salt=salt)
     except Exception as error:
-        log.error("conversation contexts cannot be shared through DATABASE_URL (%s); keeping them in memory",
-                  type(error).__name__)
+        log.warning("conversation contexts cannot be shared through DATABASE_URL (%s); keeping them in memory",
+                    type(error).__name__)
         return None
 
 

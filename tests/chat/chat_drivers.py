@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,8 @@ class Shown:
     text: str
     choices: list[str] = field(default_factory=list)
     everything: str = ""
+    vote_id: str | None = None
+    """The answer id the reply's 👍 / 👎 vote on; None without them (the REPL has ``:good`` / ``:bad`` instead)."""
 
 
 class SlackChat:
@@ -88,7 +91,8 @@ class SlackChat:
         if call.method == "chat.postMessage":
             self.last = message
         choices = [b["text"]["text"] for b in buttons(message) if not b["action_id"].startswith("feedback")]
-        return Shown(message["text"], choices, shown_text(message))
+        votes = [json.loads(b["value"])["answer"] for b in buttons(message, "feedback")]
+        return Shown(message["text"], choices, shown_text(message), votes[0] if votes else None)
 
     @staticmethod
     def _shown_calls(calls: list[Any]) -> list[Any]:
@@ -119,12 +123,13 @@ class DiscordChat:
     def _shown(self, message: dict[str, Any]) -> Shown:
         embed = (message.get("embeds") or [{}])[0]
         text = " ".join(filter(None, [message.get("content"), embed.get("description")])).replace("\\", "")
-        pressed = [c for row in message.get("components", []) for c in row.get("components", [])
-                   if not c["custom_id"].startswith("cto:vote:")]
+        every = [c for row in message.get("components", []) for c in row.get("components", [])]
+        pressed = [c for c in every if not c["custom_id"].startswith("cto:vote:")]
+        votes = [c["custom_id"].split(":")[3] for c in every if c["custom_id"].startswith("cto:vote:")]
         self.last = {c["label"]: c["custom_id"] for c in pressed}
         labels = [c["label"] for c in pressed]
         fields = [f["value"] for f in embed.get("fields", [])]
-        return Shown(text, labels, "\n".join([text, *fields, *labels]))
+        return Shown(text, labels, "\n".join([text, *fields, *labels]), votes[0] if votes else None)
 
 
 CHOICE = re.compile(r"^  (\d+)\. (.*)$", re.MULTILINE)

@@ -59,3 +59,15 @@ def test_a_context_store_that_is_down_only_loses_the_context(engine: Engine):
     reply = conversation.ask("What are the CTO's missions?", ADA)
     assert reply.answer is not None and reply.answer.passage_id == "missions-overview"
     assert conversation.ask("and the budget?", ADA).notice is None
+
+
+def test_a_database_that_cannot_be_reached_is_left_alone_for_a_while(caplog):
+    now = [0.0]
+    contexts = SqlContexts("postgresql://nobody:nothing@127.0.0.1:1/none", salt=b"s", clock=lambda: now[0])
+    assert contexts.get(ADA.key) is None
+    contexts.put(ADA.key, Context("missions-budget", "en", "q", (), 0, 1.0))  # dropped, no exception
+    [warning] = [r for r in caplog.records if r.name == "bot.infra.sqlcontext"]
+    assert "unavailable" in warning.getMessage() and "nothing@" not in caplog.text
+    now[0] = 61.0
+    assert contexts.get(ADA.key) is None
+    assert len([r for r in caplog.records if r.name == "bot.infra.sqlcontext"]) == 2  # tried again, once

@@ -63,26 +63,6 @@ async def click(fake: FakeDiscord, custom_id: str, *, user: dict[str, Any] = HUM
 # -- outcomes -------------------------------------------------------------------------------------
 
 
-async def test_an_answered_mention_records_its_outcome_passage_and_where_it_was_asked(
-        bot: CtoClient, fake: FakeDiscord, store: MemoryStore):
-    reply = await answered(fake)
-
-    [interaction] = store.interactions
-    assert (interaction.platform, interaction.channel_kind, interaction.outcome) == ("discord", "channel", "answer")
-    assert (interaction.passage_id, interaction.question, interaction.lang) == (PASSAGE, QUESTION, "fr")
-    assert vote_ids(reply) == {"up": f"cto:vote:up:{interaction.id}:{PASSAGE}",
-                               "down": f"cto:vote:down:{interaction.id}:{PASSAGE}"}
-
-
-async def test_a_declined_question_records_a_decline_and_offers_no_vote(bot: CtoClient, fake: FakeDiscord,
-                                                                        store: MemoryStore):
-    reply = await answered(fake, "Quelle est la recette de la tarte aux pommes ?")
-
-    [interaction] = store.interactions
-    assert (interaction.outcome, interaction.platform, interaction.channel_kind) == ("decline", "discord", "channel")
-    assert reply.custom_ids == []
-
-
 async def test_records_where_each_question_was_asked_by_kind_of_place(bot: CtoClient, fake: FakeDiscord,
                                                                      store: MemoryStore, engine: Engine):
     await answered(fake, dm=True)

@@ -5,7 +5,6 @@ Over HTTP against the fake Slack, with the real assistant recording into a store
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,26 +34,6 @@ def answered(bot: HttpBot, fake: FakeSlack, question: str = QUESTION) -> dict:
 
 def vote(bot: HttpBot, fake: FakeSlack, post: dict, emoji: str, user: str = VOTER) -> None:
     bot.user.click(button_click(feedback_button(post, emoji), post, response_url=fake.response_url(), user=user))
-
-
-def test_an_answered_mention_records_its_outcome_passage_and_where_it_was_asked(
-        http_bot: HttpBot, fake_slack: FakeSlack, store: MemoryStore, engine: Engine):
-    post = answered(http_bot, fake_slack)
-
-    [interaction] = store.interactions
-    assert (interaction.platform, interaction.channel_kind, interaction.outcome) == ("slack", "thread", "answer")
-    assert interaction.passage_id == engine.ask(QUESTION).passage_id
-    assert interaction.question == QUESTION
-    assert json.loads(feedback_button(post, "👍")["value"])["answer"] == interaction.id
-
-
-def test_a_declined_question_records_a_decline_and_offers_no_vote(http_bot: HttpBot, fake_slack: FakeSlack,
-                                                                   store: MemoryStore):
-    post = answered(http_bot, fake_slack, "Quelle est la recette de la pizza ?")
-
-    [interaction] = store.interactions
-    assert (interaction.outcome, interaction.platform) == ("decline", "slack")
-    assert buttons(post, "feedback") == []
 
 
 def test_records_direct_messages_commands_and_suggestion_clicks_with_their_kind(

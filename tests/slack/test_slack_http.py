@@ -7,9 +7,7 @@ import hashlib
 import hmac
 import http.client
 import json
-import logging
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -18,10 +16,7 @@ from slack_fake import BOT_USER_ID, WAIT, FakeSlack, button_click, buttons, dire
 from slack_harness import SIGNING_SECRET, HttpBot
 from slack_server import ServedBot
 
-from adapters.slack.render import APOLOGY
-from bot.core.answer import Answer, Outcome
 from bot.core.engine import Engine
-from bot.service.assistant import Assistant
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 """An exception in a server thread fails the test instead of passing as a warning."""
@@ -88,17 +83,6 @@ def test_ignores_messages_that_are_not_a_persons_new_question(http_bot: HttpBot,
 
     assert reply.status == 200
     assert fake_slack.posts() == []
-
-
-def test_declines_honestly_a_question_the_document_does_not_cover(http_bot: HttpBot, fake_slack: FakeSlack,
-                                                                   engine: Engine):
-    http_bot.user.send_event(mention("Quelle est la recette de la pizza ?"))
-
-    [post] = fake_slack.wait_for_posts(1)
-    assert engine.ask("Quelle est la recette de la pizza ?").outcome is Outcome.DECLINE
-    assert "Je n’ai pas la réponse" in post["text"]
-    assert "devenir CTO" in post["text"], "a decline says what the bot covers"
-    assert "Source" not in shown_text(post)
 
 
 def test_answers_the_cto_command_to_the_asker(http_bot: HttpBot, fake_slack: FakeSlack):
@@ -212,36 +196,6 @@ def test_escapes_the_knowledge_text(http_bot: HttpBot, fake_slack: FakeSlack):
 
     [post] = fake_slack.wait_for_posts(1)
     assert "la R&amp;D et les équipes &lt;techniques&gt;" in shown_text(post)
-
-
-class FailingOnce(Assistant):
-    """The real assistant, except that its first ``ask`` raises."""
-
-    def __init__(self, engine: Engine):
-        super().__init__(engine)
-        self.failed = threading.Event()
-
-    def ask(self, question: str, **context: str) -> Answer:
-        if not self.failed.is_set():
-            self.failed.set()
-            raise RuntimeError("the engine broke")
-        return super().ask(question, **context)
-
-
-def test_apologises_when_answering_fails_and_answers_the_next_message(engine: Engine, fake_slack: FakeSlack,
-                                                                       caplog: pytest.LogCaptureFixture):
-    with HttpBot(FailingOnce(engine), fake_slack) as bot:
-        first = bot.user.send_event(direct_message("Que fait un CTO ?"))
-        [apology] = fake_slack.wait_for_posts(1)
-        failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
-        caplog.clear()
-        second = bot.user.send_event(direct_message("Que fait un CTO ?"))
-        _, answer = fake_slack.wait_for_posts(2)
-
-    assert (first.status, second.status) == (200, 200)
-    assert apology["text"] == APOLOGY
-    assert [r.exc_info[1].args for r in failures if r.exc_info and r.exc_info[1]] == [("the engine broke",)]
-    assert answer["text"].startswith("Le CTO dirige")
 
 
 def test_answers_the_platform_health_check(http_bot: HttpBot):
