@@ -154,16 +154,32 @@ class Engine:
         if best.topic is not None:
             topic = best.topic if best.score >= t.answer else None
             return self._decline(question, lang, best.score, candidates, topic)
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        clear = best.score >= t.sure or best.score - runner_up >= t.margin
-        if best.score >= t.answer and best.coverage >= t.coverage and clear:
-            assert best.passage is not None
-            return self._answer(question, lang, best.passage, best.score, candidates)
-        if best.score >= t.suggest and best.coverage >= t.suggest_coverage:
+        assert best.passage is not None
+        passage = best.passage
+        runner_up = ranked[1] if len(ranked) > 1 else None
+        ahead = runner_up is None or best.score - runner_up.score >= t.margin
+        # sure enough to answer beside a close passage, never beside a close topic the documents do not cover
+        clear = ahead or (best.score >= t.sure and runner_up is not None and runner_up.topic is None)
+        if not clear and runner_up is not None and runner_up.passage is not None:
+            whole = self._whole_list_of(passage, runner_up.passage)
+            if whole is not None:  # a list's lead-in and one of its items are close: the whole list holds both
+                passage, clear = whole, best.score - (ranked[2].score if len(ranked) > 2 else 0) >= t.margin
+        # the question's words, or its whole phrasing, must be the passage's: a question full of words the documents
+        # lack ("the primary responsibilities of a modern CTO") is known by its form
+        support = max(best.coverage, best.model)
+        if best.score >= t.answer and support >= t.coverage and clear:
+            return self._answer(question, lang, passage, best.score, candidates)
+        if best.score >= t.suggest and support >= t.suggest_coverage:
             close = [s for s in ranked[:3] if s.score >= t.suggest and best.score - s.score < 15
                      and s.passage is not None]
             return self._suggest(question, lang, query, best.score, close, candidates)
         return self._decline(question, lang, best.score, candidates)
+
+    def _whole_list_of(self, a: Passage, b: Passage) -> Passage | None:
+        """The lead-in when one of ``a`` and ``b`` introduces a list that holds the other, else None."""
+        if b.id in a.items or a.lead_in == b.id:
+            return a if b.id in a.items else b
+        return None
 
     # -- replies ----------------------------------------------------------------------------------
 

@@ -101,10 +101,12 @@ class Matcher:
             phrase = self._phrase(key, i) / 100 if self.index.questions[i] else 0.0
             if self.index.questions[i]:
                 score = t.coverage_weight * coverage[i] + t.phrase_weight * phrase
-            else:  # no alternate questions yet (a freshly imported document): its own words decide, in full
+                score += t.model_weight * model
+            else:  # no alternate questions yet (a freshly imported document): its own words decide, in full,
+                # and its sentences, which read less like questions than alternate questions do, count half
                 coverage[i] = min(1.0, coverage[i] / FIELD_WEIGHTS["text"])
-                score = (t.coverage_weight + t.phrase_weight) * coverage[i]
-            score = 100 * (score + t.model_weight * model) + (t.focus_bonus if i in near else 0.0)
+                score = (t.coverage_weight + t.phrase_weight) * coverage[i] + t.model_weight * (coverage[i] + model) / 2
+            score = 100 * score + (t.focus_bonus if i in near else 0.0)
             unclear = model < t.model_answer or model < ordered[0] or model_lead < t.model_margin
             if generic and (unclear or not rescuable) and (phrase < 0.9 or len(key.split()) < 2):
                 # a question whose form matches nothing the maintainers wrote ("what time is it?" beside "over

@@ -11,6 +11,8 @@ passages mention X in passing ("the CTO works with the CFO").
 'directeur cybersecurite'
 >>> role_subject("Qu'est-ce qu'un consultant ?"), role_subject("Qu'est-ce que la formation continue ?")
 ('consultant', None)
+>>> role_subject("Le diplôme d'ingénieur, qu'est-ce que c'est ?")
+"diplome d'ingenieur"
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ _DEFINITION_FORMS = [re.compile(p) for p in (
     r"\bqu'est[ -]ce (?:que|qu') ?(?:un|une) (?P<x>[\w' -]+)",
     r"\bc'est quoi (?:un|une) (?P<x>[\w' -]+)",
     r"\b(?:un|une) (?P<x>[\w' -]+?),? (?:au fait |en fait )?c'est quoi\b",
+    r"^(?:le|la|les|l'|un|une) ?(?P<x>[\w' -]+?),? qu'est[ -]ce que c'est\b",
 )]
 JOB_WORDS = frozenset(
     """
@@ -52,7 +55,7 @@ def role_subject(question: str) -> str | None:
         if found := form.search(text):
             return _tidy(found.group("x"))
     for form in _DEFINITION_FORMS:
-        if (found := form.search(text)) and JOB_WORDS & set(_tidy(found.group("x")).split()):
+        if (found := form.search(text)) and JOB_WORDS & set(re.findall(r"[a-z0-9]+", found.group("x"))):
             return _tidy(found.group("x"))
     return None
 

@@ -9,23 +9,23 @@ from dataclasses import dataclass
 class Thresholds:
     """Where the engine draws its lines, on the 0..100 score."""
 
-    answer: float = 60.0
+    answer: float = 65.0
     """The least score of an answer."""
-    margin: float = 3.0
+    margin: float = 5.0
     """How far the best passage must lead the next one to be answered alone."""
     sure: float = 85.0
     """A score at which the best passage is answered even when the next one is close."""
     suggest: float = 45.0
     """The least score of a suggestion; below, the question is declined."""
-    coverage: float = 0.55
+    coverage: float = 0.45
     """The least share of the question's information that an answer must cover."""
     suggest_coverage: float = 0.4
     """The least share of the question's information that a suggestion must cover."""
     coverage_weight: float = 0.5
     """How much word coverage counts in the score."""
-    phrase_weight: float = 0.3
+    phrase_weight: float = 0.2
     """How much closeness to an alternate question's meaningful words counts (rapidfuzz)."""
-    model_weight: float = 0.6
+    model_weight: float = 0.7
     """How much the phrase model counts: the whole question, function words and word order included."""
     model_answer: float = 0.32
     """The least phrase-model similarity that lets a question whose only words are generic (held by most
