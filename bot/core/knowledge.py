@@ -121,6 +121,9 @@ class Knowledge:
     sources: tuple[str, ...] = field(default=())
     synonyms: tuple[tuple[str, ...], ...] = ()
     """Groups of words or phrases that mean the same here (``qualités``, ``compétences``, ``skills``)."""
+    synonyms_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(document, group) for each synonym group: a document's own groups apply to it alone; groups of a file
+    with no sections (document ``""``) apply to every document. Empty: every group applies everywhere."""
     out_of_scope: tuple[OutOfScope, ...] = ()
     identity: Identity = field(default_factory=Identity)
 
@@ -144,14 +147,19 @@ class Knowledge:
         return self._passages_by_id.get(passage_id)
 
     def documents(self) -> list[Knowledge]:
-        """One knowledge per document (its sections and out-of-scope topics), sharing synonyms and identity."""
+        """One knowledge per document: its sections, out-of-scope topics and synonyms, and the shared ones."""
         sections: dict[str, list[Section]] = {}
         topics: dict[str, list[OutOfScope]] = {}
         for s in self.sections:
             sections.setdefault(s.document, []).append(s)
         for topic in self.out_of_scope:
             topics.setdefault(topic.document, []).append(topic)
-        return [Knowledge(sections=tuple(sections.get(d, ())), sources=self.sources, synonyms=self.synonyms,
+        def synonyms(document: str) -> tuple[tuple[str, ...], ...]:
+            if not self.synonyms_of:
+                return self.synonyms
+            return tuple(group for owner, group in self.synonyms_of if owner in ("", document))
+
+        return [Knowledge(sections=tuple(sections.get(d, ())), sources=self.sources, synonyms=synonyms(d),
                           out_of_scope=tuple(topics.get(d, ())), identity=self.identity)
                 for d in dict.fromkeys([*sections, *topics])]
 

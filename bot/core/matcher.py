@@ -102,10 +102,9 @@ class Matcher:
             if self.index.questions[i]:
                 score = t.coverage_weight * coverage[i] + t.phrase_weight * phrase
                 score += t.model_weight * model
-            else:  # no alternate questions yet (a freshly imported document): its own words decide, in full,
-                # and its sentences, which read less like questions than alternate questions do, count half
+            else:  # no alternate questions yet (a freshly imported document): its own words decide, in full
                 coverage[i] = min(1.0, coverage[i] / FIELD_WEIGHTS["text"])
-                score = (t.coverage_weight + t.phrase_weight) * coverage[i] + t.model_weight * (coverage[i] + model) / 2
+                score = t.text_weight * coverage[i] + t.model_weight * model
             score = 100 * score + (t.focus_bonus if i in near else 0.0)
             unclear = model < t.model_answer or model < ordered[0] or model_lead < t.model_margin
             if generic and (unclear or not rescuable) and (phrase < 0.9 or len(key.split()) < 2):

@@ -22,8 +22,11 @@ def close_words(word: str, vocabulary: Sequence[str], limit: int = 3) -> list[tu
     cutoff = typo_cutoff(word)
     if cutoff is None or not vocabulary:
         return []
-    found = process.extract(word, vocabulary, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=limit)
-    return [(choice, score) for choice, score, _ in found if choice != word]
+    found = process.extract(word, vocabulary, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff,
+                            limit=limit + 2)
+    slack = 1 if len(word) < 7 else 2  # a typo changes a letter or two, not the word's length ("rain" ≠ "drains")
+    return [(choice, score) for choice, score, _ in found if choice != word and abs(len(choice) - len(word)) <= slack
+            ][:limit]
 
 
 def phrase_similarity(query: str, phrases: Iterable[str]) -> float:

@@ -15,7 +15,7 @@ class Thresholds:
     """How far the best passage must lead the next one to be answered alone."""
     sure: float = 85.0
     """A score at which the best passage is answered even when the next one is close."""
-    suggest: float = 45.0
+    suggest: float = 40.0
     """The least score of a suggestion; below, the question is declined."""
     coverage: float = 0.45
     """The least share of the question's information that an answer must cover."""
@@ -25,6 +25,8 @@ class Thresholds:
     """How much word coverage counts in the score."""
     phrase_weight: float = 0.2
     """How much closeness to an alternate question's meaningful words counts (rapidfuzz)."""
+    text_weight: float = 0.8
+    """How much word coverage counts for a passage with no alternate questions yet (instead of the two above)."""
     model_weight: float = 0.7
     """How much the phrase model counts: the whole question, function words and word order included."""
     model_answer: float = 0.32

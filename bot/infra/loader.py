@@ -72,6 +72,8 @@ def load_knowledge(paths: Iterable[Path | str]) -> Knowledge:
         raise KnowledgeError(capped(problems))
     return Knowledge(sections=tuple(sections), sources=tuple(str(f) for f in files),
                      synonyms=tuple(g for reader in readers for g in reader.synonyms),
+                     synonyms_of=tuple((str(reader.file) if reader.has_sections else "", g)
+                                       for reader in readers for g in reader.synonyms),
                      out_of_scope=tuple(t for reader in readers for t in reader.out_of_scope),
                      identity=identities[0] if identities else Identity())
 
@@ -124,6 +126,7 @@ class _FileReader:
         self.out_of_scope: list[OutOfScope] = []
         self.identity: Identity | None = None
         self.lang = "fr"
+        self.has_sections = False
 
     def where(self, node: yaml.Node) -> str:
         return f"{self.file}:{node.start_mark.line + 1}"
@@ -163,6 +166,7 @@ class _FileReader:
                                 "out_of_scope or bot)")
             return []
         node = fields["sections"]
+        self.has_sections = True
         if not isinstance(node, yaml.SequenceNode) or not node.value:
             self.fail(node, "'sections' must be a non-empty list of sections")
             return []
