@@ -166,7 +166,7 @@ class Engine:
                 passage, clear = whole, best.score - (ranked[2].score if len(ranked) > 2 else 0) >= t.margin
         # the question's words, or its whole phrasing, must be the passage's: a question full of words the documents
         # lack ("the primary responsibilities of a modern CTO") is known by its form
-        support = max(best.coverage, best.model)
+        support = max(best.coverage, best.model) if best.coverage >= t.least_coverage else best.coverage
         if best.score >= t.answer and support >= t.coverage and clear:
             return self._answer(question, lang, passage, best.score, candidates)
         if best.score >= t.suggest and support >= t.suggest_coverage:

@@ -19,6 +19,8 @@ class Thresholds:
     """The least score of a suggestion; below, the question is declined."""
     coverage: float = 0.45
     """The least share of the question's information that an answer must cover."""
+    least_coverage: float = 0.2
+    """Below this share of the question's words, its phrasing alone never supports an answer or a suggestion."""
     suggest_coverage: float = 0.4
     """The least share of the question's information that a suggestion must cover."""
     coverage_weight: float = 0.5
@@ -38,7 +40,7 @@ class Thresholds:
     """A word held by at least this share of the passages names the documents' subject ("CTO")."""
     generic_share: float = 0.5
     """A word held by at least this share of the passages is generic: it cannot carry an answer alone."""
-    focus_bonus: float = 8.0
+    focus_bonus: float = 15.0
     """Added to the score of passages near the previous answer (``focus``), for follow-up questions."""
     unknown_word_weight: float = 0.5
     """How much a word the knowledge lacks counts against coverage, against a rare known word (1)."""
