@@ -1,5 +1,6 @@
 # cto-bot: the Slack web process by default (`docker run IMAGE` = `cto-bot slack --http`); any other command
 # with `docker run IMAGE discord`, `docker run IMAGE report`, ... Build: docker build -t cto-bot .
+# The health check asks GET /healthz on $PORT, or on $CTO_BOT_HEALTH_PORT for `discord` and Socket Mode `slack`.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -25,6 +26,6 @@ ENV CTO_BOT_DATA_DIR=/home/cto-bot/data \
     PORT=3000
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % (os.environ.get('CTO_BOT_HEALTH_PORT') or os.environ.get('PORT', '3000')), timeout=4)"]
 ENTRYPOINT ["cto-bot"]
 CMD ["slack", "--http"]
