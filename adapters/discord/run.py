@@ -12,18 +12,19 @@ import logging
 import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import discord
-
-from adapters.discord.client import Assistant, CtoClient
-from adapters.discord.cooldown import Cooldown
 from adapters.health import health_check, health_port
 from bot.errors import ConfigurationError, MissingSettingError
 
+if TYPE_CHECKING:  # discord.py takes half a second to import: not before the settings are checked
+    import discord
+
+    from adapters.discord.client import Assistant, CtoClient
+
 log = logging.getLogger(__name__)
 
-PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, send_messages_in_threads=True,
-                                  embed_links=True, read_message_history=True)
+PERMISSIONS = ("view_channel", "send_messages", "send_messages_in_threads", "embed_links", "read_message_history")
 """The least the bot needs in a channel: see it, answer in it and its threads, embed, reply to a message."""
 SCOPES = ("bot", "applications.commands")
 TOKEN_PURPOSE = "the bot token from the Developer Portal, Bot page"
@@ -133,10 +134,16 @@ def application_id(environ: Mapping[str, str]) -> str:
 
 def invite_url(environ: Mapping[str, str]) -> str:
     """The OAuth2 URL that adds the bot to a server, with its slash commands and the least permissions."""
-    return discord.utils.oauth_url(application_id(environ), permissions=PERMISSIONS, scopes=SCOPES)
+    import discord
+
+    permissions = discord.Permissions(**dict.fromkeys(PERMISSIONS, True))
+    return discord.utils.oauth_url(application_id(environ), permissions=permissions, scopes=SCOPES)
 
 
 def build_client(settings: DiscordSettings, assistant: Assistant) -> CtoClient:
+    from adapters.discord.client import CtoClient
+    from adapters.discord.cooldown import Cooldown
+
     return CtoClient(assistant, cooldown=Cooldown(rate=settings.cooldown_rate, per=settings.cooldown_seconds),
                      sync_commands=settings.sync_commands, shard_count=settings.shard_count,
                      shard_ids=settings.shard_ids)
@@ -144,6 +151,8 @@ def build_client(settings: DiscordSettings, assistant: Assistant) -> CtoClient:
 
 async def serve(client: discord.Client, token: str) -> int:
     """Run ``client`` until it is closed, by SIGTERM or SIGINT among others; return 0."""
+    import discord
+
     loop = asyncio.get_running_loop()
     closing: set[asyncio.Task[None]] = set()
 
@@ -179,7 +188,7 @@ def is_connected(client: discord.AutoShardedClient) -> bool:
             and all(not shard.is_closed() for shard in client.shards.values()))
 
 
-Serving = Callable[[], contextlib.AbstractContextManager[Assistant]]
+Serving = Callable[[], "contextlib.AbstractContextManager[Assistant]"]
 """Builds the assistant (engine, store) while inside, and flushes its records on the way out."""
 
 
