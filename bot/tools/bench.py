@@ -236,6 +236,8 @@ def run_benchmarks(engine: Engine, out: TextIO, *, sizes: Sequence[int] | None =
     """Print every figure: the shipped knowledge, each synthetic size (``DEFAULT_SIZES`` when None), each
     ``real`` folder."""
     step = Progress(progress)
+    if hasattr(os, "getloadavg"):
+        out.write(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (figures scale with it)\n")
     _, cases = load_cases(questions_path or default_questions_path())
     questions = [str(c["q"]) for c in cases]
     step("shipped knowledge")
