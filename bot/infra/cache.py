@@ -390,6 +390,7 @@ def _child(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     paths = list(args.paths)
     cache = EngineCache(args.cache) if args.cache else None
+    engine: Engine | None = None
     try:
         files = knowledge_files(paths)
         key = knowledge_key(files)
