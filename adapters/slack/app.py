@@ -89,16 +89,19 @@ class Click:
     """None when the button was in a message only the clicker sees (a ``/cto`` reply): answer through
     the ``response_url``."""
     thread_ts: str | None
+    place: str = ""
+    """The channel the button is in, even for a ``/cto`` reply: it keys the clicker's conversation."""
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> Click:
         container = body.get("container", {})
         message = body.get("message")
         user_id = str(body.get("user", {}).get("id", ""))
+        place = str(container.get("channel_id") or body.get("channel", {}).get("id") or "")
         if container.get("is_ephemeral") or message is None:
-            return cls(user_id, None, None)
+            return cls(user_id, None, None, place)
         channel = container.get("channel_id") or body["channel"]["id"]
-        return cls(user_id, channel, message.get("thread_ts") or container.get("thread_ts"))
+        return cls(user_id, channel, message.get("thread_ts") or container.get("thread_ts"), place)
 
     @property
     def channel_kind(self) -> str:
@@ -110,7 +113,7 @@ class Click:
 
     def where(self, team_id: str) -> Where:
         """The conversation the click belongs to: the clicker's, in the button's channel and thread."""
-        return Where(PLATFORM, self.channel_kind, team_id, self.channel or "", self.thread_ts or "", self.user_id)
+        return Where(PLATFORM, self.channel_kind, team_id, self.place, self.thread_ts or "", self.user_id)
 
 
 class Listeners:

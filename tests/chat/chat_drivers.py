@@ -82,13 +82,19 @@ class SlackChat:
         payload = button_click(button, self.last, response_url=self.fake.response_url(), user=self.ids[user])
         return await asyncio.to_thread(self._reply_to, lambda: self.user.click(payload))
 
+    async def vote(self, up: bool, *, user: str = "ada") -> Shown:
+        """Click 👍 (``up``) or 👎 under the last answer."""
+        [button] = [b for b in buttons(self.last, "feedback") if b["text"]["text"] == ("👍" if up else "👎")]
+        payload = button_click(button, self.last, response_url=self.fake.response_url(), user=self.ids[user])
+        return await asyncio.to_thread(self._reply_to, lambda: self.user.click(payload))
+
     def _reply_to(self, send: Any) -> Shown:
         """Send, then the first message the bot posts (for all, or for one person) after it."""
         before = len(self._shown_calls(self.fake.records.calls))
         assert send().status == 200
         [call, *_] = self.fake.wait_for(lambda r: self._shown_calls(r.calls)[before:], "a reply")
         message = call.params
-        if call.method == "chat.postMessage":
+        if call.method == "chat.postMessage" and buttons(message):
             self.last = message
         choices = [b["text"]["text"] for b in buttons(message) if not b["action_id"].startswith("feedback")]
         votes = [json.loads(b["value"])["answer"] for b in buttons(message, "feedback")]
@@ -109,6 +115,7 @@ class DiscordChat:
         self.fake = fake
         self.client = CtoClient(conversation, guild_ready_timeout=0.05)
         self.last: dict[str, str] = {}
+        self.votes: dict[str, str] = {}
 
     async def say(self, text: str, *, user: str = "ada") -> Shown:
         sent = await self.fake.reply_to(await self.fake.send_message(text, author=self.authors[user]))
@@ -120,13 +127,23 @@ class DiscordChat:
                                                                   user=self.authors[user]))
         return self._shown(sent.message)
 
+    async def vote(self, up: bool, *, user: str = "ada") -> Shown:
+        """Click 👍 (``up``) or 👎 under the last answer."""
+        custom_id = self.votes["up" if up else "down"]
+        sent = await self.fake.response_to(await self.fake.click(custom_id, user=self.authors[user]))
+        return self._shown(sent.message)
+
     def _shown(self, message: dict[str, Any]) -> Shown:
         embed = (message.get("embeds") or [{}])[0]
         text = " ".join(filter(None, [message.get("content"), embed.get("description")])).replace("\\", "")
         every = [c for row in message.get("components", []) for c in row.get("components", [])]
         pressed = [c for c in every if not c["custom_id"].startswith("cto:vote:")]
         votes = [c["custom_id"].split(":")[3] for c in every if c["custom_id"].startswith("cto:vote:")]
-        self.last = {c["label"]: c["custom_id"] for c in pressed}
+        if votes:
+            self.votes = {c["custom_id"].split(":")[2]: c["custom_id"] for c in every
+                          if c["custom_id"].startswith("cto:vote:")}
+        if pressed:
+            self.last = {c["label"]: c["custom_id"] for c in pressed}
         labels = [c["label"] for c in pressed]
         fields = [f["value"] for f in embed.get("fields", [])]
         return Shown(text, labels, "\n".join([text, *fields, *labels]), votes[0] if votes else None)
@@ -152,10 +169,15 @@ class ReplChat:
     async def choose(self, label: str, *, user: str = "ada") -> Shown:
         return self._type(self.numbers[user][label], user)
 
+    async def vote(self, up: bool, *, user: str = "ada") -> Shown:
+        """``:good`` or ``:bad``, on the last answer this user saw."""
+        return self._type(":good" if up else ":bad", user)
+
     def _type(self, line: str, user: str) -> Shown:
         out = self.out[user]
         start = out.tell()
         assert self.repls[user].handle(line)
         shown = out.getvalue()[start:]
-        self.numbers[user] = {label: number for number, label in CHOICE.findall(shown)}
+        if CHOICE.search(shown):
+            self.numbers[user] = {label: number for number, label in CHOICE.findall(shown)}
         return Shown(shown, [label for _, label in CHOICE.findall(shown)], shown)

@@ -104,29 +104,6 @@ async def test_a_thumbs_up_records_a_vote_and_thanks_the_voter_privately(bot: Ct
     assert len([s for s in fake.sent if s.kind == "message"]) == posted  # nothing posted in the channel
 
 
-async def test_a_thumbs_down_after_a_thumbs_up_by_the_same_user_replaces_the_vote(
-        bot: CtoClient, fake: FakeDiscord, store: MemoryStore):
-    votes = vote_ids(await answered(fake))
-
-    await click(fake, votes["up"])
-    thanks = await click(fake, votes["down"], locale="en-US")
-
-    [vote] = store.votes.values()
-    assert vote.value == -1
-    assert thanks.message["content"].startswith("Thanks for your feedback 👎")
-
-
-async def test_another_users_vote_counts_separately(bot: CtoClient, fake: FakeDiscord, store: MemoryStore):
-    votes = vote_ids(await answered(fake))
-
-    await click(fake, votes["up"])
-    await click(fake, votes["down"], user=OTHER_HUMAN)
-    await click(fake, votes["down"], user=OTHER_HUMAN)  # counted once
-
-    assert sorted(v.value for v in store.votes.values()) == [-1, 1]
-    assert len({v.user_hash for v in store.votes.values()}) == 2
-
-
 async def test_votes_on_two_answers_are_two_votes(bot: CtoClient, fake: FakeDiscord, store: MemoryStore):
     for question in (QUESTION, "Comment devenir CTO ?"):
         await click(fake, vote_ids(await answered(fake, question))["up"])

@@ -68,27 +68,6 @@ def test_a_thumbs_up_records_a_vote_and_thanks_only_the_voter_in_the_thread(
     assert len(fake_slack.posts()) == 1, "a vote posts nothing that others see"
 
 
-def test_a_second_click_by_the_same_user_changes_their_vote(http_bot: HttpBot, fake_slack: FakeSlack,
-                                                             store: MemoryStore):
-    post = answered(http_bot, fake_slack)
-
-    vote(http_bot, fake_slack, post, "👍")
-    vote(http_bot, fake_slack, post, "👎")
-
-    [recorded] = store.votes.values()
-    assert recorded.value == -1
-
-
-def test_another_users_vote_counts_separately(http_bot: HttpBot, fake_slack: FakeSlack, store: MemoryStore):
-    post = answered(http_bot, fake_slack)
-
-    vote(http_bot, fake_slack, post, "👍", VOTER)
-    vote(http_bot, fake_slack, post, "👎", OTHER_VOTER)
-
-    assert sorted(v.value for v in store.votes.values()) == [-1, 1]
-    assert len(fake_slack.wait_for_ephemerals(2)) == 2
-
-
 def test_a_vote_on_a_cto_command_answer_thanks_the_asker_privately(http_bot: HttpBot, fake_slack: FakeSlack,
                                                                     store: MemoryStore):
     http_bot.user.send_command("what does a CTO do?")

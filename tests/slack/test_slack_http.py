@@ -17,6 +17,7 @@ from slack_harness import SIGNING_SECRET, HttpBot
 from slack_server import ServedBot
 
 from bot.core.engine import Engine
+from bot.service.store import MemoryStore
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 """An exception in a server thread fails the test instead of passing as a warning."""
@@ -128,7 +129,7 @@ def test_a_suggestion_button_answers_that_question_in_the_same_thread(http_bot: 
 
 
 def test_a_suggestion_button_in_a_cto_command_reply_answers_the_asker(http_bot: HttpBot,
-                                                                      fake_slack: FakeSlack):
+                                                                      fake_slack: FakeSlack, store: MemoryStore):
     http_bot.user.send_command("études expérience")
     [suggestion] = fake_slack.wait_for_responses(1)
     button = buttons(suggestion)[1]
@@ -142,6 +143,8 @@ def test_a_suggestion_button_in_a_cto_command_reply_answers_the_asker(http_bot: 
     assert answer["response_type"] == "ephemeral"
     assert answer["replace_original"] is False
     assert "Source" in shown_text(answer)
+    pick = store.interactions[-1]
+    assert (pick.outcome, pick.question, pick.channel_kind) == ("pick", "études expérience", "command")
 
 
 def test_rejects_a_request_with_a_bad_signature_and_posts_nothing(http_bot: HttpBot, fake_slack: FakeSlack,
