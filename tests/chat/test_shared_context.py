@@ -25,10 +25,11 @@ def test_a_follow_up_is_understood_by_another_process_sharing_the_database(tmp_p
     second = Conversation(Assistant(engine), memory=Memory(SqlContexts(url, salt=b"s"), clock=clock))
 
     first.ask("What are the CTO's missions?", ADA)
-    follow_up = second.ask("and the budget?", ADA)
-    theirs = second.ask("and the budget?", GRACE)
+    follow_up = second.ask("en français ?", ADA)
+    theirs = second.ask("en français ?", GRACE)
 
-    assert follow_up.answer is not None and follow_up.answer.passage_id == "missions-budget"
+    assert follow_up.answer is not None and follow_up.answer.passage_id == "missions-overview"
+    assert follow_up.answer.lang == "fr"
     assert theirs.answer is not None and theirs.answer.passage_id is None  # not answered from ada's context
 
 
