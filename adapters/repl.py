@@ -41,6 +41,8 @@ def render(answer: Answer, *, debug: bool = False, prompts: tuple[Prompt, ...] =
                      f"(score {answer.score:.0f})")
     elif answer.outcome is not Outcome.SMALLTALK:
         lines.append(f"  — {answer.outcome.value} (score {answer.score:.0f})")
+    if debug and answer.readings:
+        lines.append("  read as: " + "; ".join(answer.readings))
     if debug and answer.candidates:
         lines.append("  candidates:")
         lines.extend(f"    {c.score:5.1f}  {c.passage_id}  ({c.section})" for c in answer.candidates)

@@ -126,3 +126,13 @@ def test_the_real_questions_stay_above_their_regression_floor(engine):
     assert result.accuracy >= 0.84, result.failures
     wrong_answers = [f for f in result.failures if "should not answer" in f[2]]
     assert len(wrong_answers) <= 8, wrong_answers
+
+
+def test_debug_shows_the_synonyms_and_typos_a_question_was_read_with(write_knowledge, cli):
+    engine = build_engine([write_knowledge(SYNONYMS_KNOWLEDGE)])
+    readings = engine.ask("Quelles qualités pour un jardinnier ?").readings
+    assert "jardinnier → jardinier" in readings
+    assert "qualites ≈ qualités, compétences, skills" in readings
+    run = cli("repl", "--debug", "--no-history", "--knowledge", str(write_knowledge(SYNONYMS_KNOWLEDGE)),
+              stdin="Who is in charge of watering?\n")
+    assert "« responsable / in charge / owns » (synonym phrase)" in run.out

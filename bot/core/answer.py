@@ -59,6 +59,8 @@ class Answer:
     topics: tuple[str, ...] = ()
     """What the knowledge covers, in the question's language (for declines and help)."""
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
+    readings: tuple[str, ...] = field(default=(), compare=False)
+    """How the question's words were read, for ``--debug``: typos corrected, synonym groups used."""
     answer_id: str | None = None
     """Set when the answer was recorded (``bot.service.assistant``): what 👍 / 👎 votes refer to."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.core.answer import Answer, Candidate, Outcome, Suggestion
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
@@ -84,7 +85,24 @@ class Engine:
         ranked = sorted((s for m in self.matchers if subject is None or m.about_the_subject(subject)
                          for s in m.score(words, tokens, confident, m.near(sections))),
                         key=lambda s: s.score, reverse=True)
-        return self._decide(question, lang, " ".join(w for w in words if not w.startswith("=")), ranked)
+        answer = self._decide(question, lang, " ".join(w for w in words if not w.startswith("=")), ranked)
+        return replace(answer, readings=self._readings(words))
+
+    def _readings(self, words: list[str]) -> tuple[str, ...]:
+        """How each word was read, for ``--debug``: "budjet → budget", "qualites ≈ compétences, skills"."""
+        found: dict[str, None] = {}
+        for matcher in self.matchers:
+            index = matcher.index
+            for word in words:
+                if word.startswith("="):
+                    found[f"« {' / '.join(index.synonyms.group(word))} » (synonym phrase)"] = None
+                    continue
+                match = index.lookup(word)
+                if match.spellings and match.spelled != word:
+                    found[f"{word} → {match.spelled}"] = None
+                for key in sorted(match.fields):
+                    found[f"{word} ≈ {', '.join(index.synonyms.group(key))}"] = None
+        return tuple(found)
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "") -> Answer:
         """Answer with a known passage, as when someone picks a suggestion; decline an unknown id."""
@@ -141,9 +159,9 @@ class Engine:
 
     def _candidate(self, s: Scored) -> Candidate:
         if s.topic is not None:
-            return Candidate(f"out_of_scope:{s.topic.id}", s.topic.topic_in("en"), round(s.score, 1))
+            return Candidate(f"out_of_scope:{s.topic.id}", s.topic.topic_in("en"), round(min(s.score, 100.0), 1))
         assert s.passage is not None
-        return Candidate(s.passage.id, self._heading(s.passage), round(s.score, 1))
+        return Candidate(s.passage.id, self._heading(s.passage), round(min(s.score, 100.0), 1))
 
     def _decide(self, question: str, lang: str, query: str, ranked: list[Scored]) -> Answer:
         t = self.thresholds
