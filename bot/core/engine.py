@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.answer import Answer, Candidate, Outcome, Suggestion
+from bot.core.index import Index
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matcher import Matcher, Scored
 from bot.core.matching import phrase_similarity, rank
@@ -41,7 +42,6 @@ class Engine:
         self.thresholds = thresholds or Thresholds()
         self.matchers = [Matcher(document, self.thresholds) for document in knowledge.documents()] or [
             Matcher(knowledge, self.thresholds)]
-        self._terms = self.matchers[0].index.terms
         self._question_keys = {q: k for m in self.matchers for q, k in m.index.question_keys.items()}
         self._french = frozenset().union(*(m.index.french_words for m in self.matchers))
         self._english = frozenset().union(*(m.index.english_words for m in self.matchers))
@@ -66,7 +66,7 @@ class Engine:
         answer = self._ask_clause(question, question, lang, focus)
         if answer.outcome is Outcome.ANSWER or answer.out_of_scope:
             return answer
-        clauses = [c for c in _CLAUSE_END.split(question) if self._terms(c)]
+        clauses = [c for c in _CLAUSE_END.split(question) if content_words(c)]
         if len(clauses) < 2:
             return answer
         answered = [a for c in clauses
@@ -76,33 +76,23 @@ class Engine:
     def _ask_clause(self, text: str, question: str, lang: str, focus: Sequence[str]) -> Answer:
         """Answer one question, or one sentence of a message that asks several things at once."""
         tokens = without_greeting(all_words(strip_tags(text)))
-        words = self._terms(" ".join(tokens))
-        if not words:
+        meaningful = content_words(" ".join(tokens))
+        if not meaningful:
             return self._smalltalk(question, lang, "help")
         subject = role_subject(text)
         confident = self._confident_language(question)
         sections = {p.section_id for i in focus if (p := self.knowledge.passage(i)) is not None}
-        ranked = sorted((s for m in self.matchers if subject is None or m.about_the_subject(subject)
-                         for s in m.score(words, tokens, confident, m.near(sections))),
-                        key=lambda s: s.score, reverse=True)
-        answer = self._decide(question, lang, " ".join(w for w in words if not w.startswith("=")), ranked)
-        return replace(answer, readings=self._readings(words))
-
-    def _readings(self, words: list[str]) -> tuple[str, ...]:
-        """How each word was read, for ``--debug``: "budjet → budget", "qualites ≈ compétences, skills"."""
-        found: dict[str, None] = {}
-        for matcher in self.matchers:
-            index = matcher.index
-            for word in words:
-                if word.startswith("="):
-                    found[f"« {' / '.join(index.synonyms.group(word))} » (synonym phrase)"] = None
-                    continue
-                match = index.lookup(word)
-                if match.spellings and match.spelled != word:
-                    found[f"{word} → {match.spelled}"] = None
-                for key in sorted(match.fields):
-                    found[f"{word} ≈ {', '.join(index.synonyms.group(key))}"] = None
-        return tuple(found)
+        ranked: list[Scored] = []
+        readings: dict[str, None] = {}
+        for matcher in self.matchers:  # each document reads the words with its own synonyms
+            if subject is not None and not matcher.about_the_subject(subject):
+                continue
+            words = matcher.index.terms(" ".join(tokens))
+            ranked += matcher.score(words, tokens, confident, matcher.near(sections))
+            readings.update(dict.fromkeys(_readings(matcher.index, words)))
+        ranked.sort(key=lambda s: s.score, reverse=True)
+        answer = self._decide(question, lang, " ".join(meaningful), ranked)
+        return replace(answer, readings=tuple(readings))
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "") -> Answer:
         """Answer with a known passage, as when someone picks a suggestion; decline an unknown id."""
@@ -261,3 +251,17 @@ class Engine:
                 text += " " + message(lang, "example", example=self._question_of(self.knowledge.passages[0], lang))
         return Answer(question=question, outcome=Outcome.SMALLTALK, text=text, lang=lang, score=100.0,
                       topics=topics)
+
+
+def _readings(index: Index, words: list[str]) -> list[str]:
+    """How each word was read, for ``--debug``: "budjet → budget", "qualites ≈ compétences, skills"."""
+    found = []
+    for word in words:
+        if word.startswith("="):
+            found.append(f"« {' / '.join(index.synonyms.group(word))} » (synonym phrase)")
+            continue
+        match = index.lookup(word)
+        if match.spellings and match.spelled != word:
+            found.append(f"{word} → {match.spelled}")
+        found += [f"{word} ≈ {', '.join(index.synonyms.group(key))}" for key in sorted(match.fields)]
+    return found
