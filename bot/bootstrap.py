@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,17 +121,19 @@ def open_contexts(environ: Mapping[str, str], salt: bytes) -> ContextStore | Non
 @contextmanager
 def stopping_cleanly_on_sigterm() -> Iterator[None]:
     """Inside, SIGTERM stops the process like the end of its input (SystemExit 0), so that ``finally``
-    blocks run and recorded questions are written; a no-op outside the main thread."""
+    blocks run and recorded questions are written. Only where SIGTERM would kill the process outright: a
+    handler already in place (a gunicorn worker's graceful stop) is kept, and so is any outside the main
+    thread."""
     def stop(signum: int, frame: object) -> None:
         log.info("received %s; stopping", signal.Signals(signum).name)
         signal.signal(signum, signal.SIG_DFL)  # a second SIGTERM stops at once
         raise SystemExit(0)
 
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         yield
         return
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         yield
     finally:

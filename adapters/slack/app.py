@@ -42,18 +42,19 @@ log = logging.getLogger(__name__)
 
 def build_app(assistant: Assistant | Conversation, *, token: str | None = None, signing_secret: str = "",
               client: WebClient | None = None, process_before_response: bool = False,
-              logger: logging.Logger | None = None) -> App:
+              logger: logging.Logger | None = None, seen: SeenIds | None = None) -> App:
     """A Bolt app that answers with ``assistant`` (wrapped in a ``Conversation`` with the default cooldown
     unless it is one); calls ``auth.test`` once to learn who it is.
 
     Pass ``client`` to talk to another Web API (a fake one in tests); else ``token`` is required.
     ``signing_secret`` is needed over HTTP only. ``process_before_response`` makes an HTTP response
     wait for the listener (deterministic tests); keep it False in production so Slack gets its ack at once.
+    ``seen`` remembers the event ids handled (shared between processes when built with a store).
     """
     web_api: dict[str, Any] = {"client": client} if client else {"token": token}
     app = App(**web_api, signing_secret=signing_secret, process_before_response=process_before_response,
               logger=logger)
-    app.use(skip_redeliveries(SeenIds()))
+    app.use(skip_redeliveries(seen or SeenIds()))
     conversation = assistant if isinstance(assistant, Conversation) else Conversation(
         assistant, cooldown=default_cooldown(PLATFORM))
     Listeners(conversation).register(app)

@@ -18,7 +18,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from adapters.health import health_port
 from adapters.slack.app import Assistant, build_app
 from adapters.slack.http import ServerSettings, serve_http
+from adapters.slack.redelivery import SeenIds
 from adapters.slack.socket_mode import serve_socket_mode
+from bot.bootstrap import open_delivery_claims
 from bot.errors import ConfigurationError, MissingSettingError
 
 DEFAULT_PORT = 3000
@@ -111,11 +113,11 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], serving: Serving, 
     settings = SlackSettings.from_environ(environ, http=args.http, port=args.port)
     _configure_logging()
     if settings.http:
-        status = serve_http(lambda: _app(serving, settings, client), settings.server,
+        status = serve_http(lambda: _app(serving, settings, client, environ), settings.server,
                             signing_secret=settings.signing_secret)
         return _exit_status(status)
     stop = stop or threading.Event()
-    with _app(serving, settings, client) as app, _stopping_on_signals(stop):
+    with _app(serving, settings, client, environ) as app, _stopping_on_signals(stop):
         serve_socket_mode(app, app_token=settings.app_token, stop=stop, health_port=settings.health_port)
     return 0
 
@@ -129,16 +131,19 @@ def _exit_status(gunicorn_status: int) -> int:
 
 
 @contextlib.contextmanager
-def _app(serving: Serving, settings: SlackSettings, client: WebClient | None) -> Iterator[App]:
+def _app(serving: Serving, settings: SlackSettings, client: WebClient | None,
+         environ: Mapping[str, str]) -> Iterator[App]:
     if client is None and settings.api_url != DEFAULT_API_URL:
         client = WebClient(token=settings.bot_token, base_url=settings.api_url)
+    seen = SeenIds(shared=open_delivery_claims(environ))  # shared by the processes when DATABASE_URL is set
     with serving() as assistant:
-        yield _build(assistant, settings, client)
+        yield _build(assistant, settings, client, seen)
 
 
-def _build(assistant: Assistant, settings: SlackSettings, client: WebClient | None) -> App:
+def _build(assistant: Assistant, settings: SlackSettings, client: WebClient | None, seen: SeenIds) -> App:
     try:
-        return build_app(assistant, token=settings.bot_token, client=client, signing_secret=settings.signing_secret)
+        return build_app(assistant, token=settings.bot_token, client=client, signing_secret=settings.signing_secret,
+                         seen=seen)
     except (BoltError, SlackApiError, SlackClientError) as error:
         raise ConfigurationError(f"Slack did not accept SLACK_BOT_TOKEN: {error}") from None
     except OSError as error:
