@@ -280,7 +280,7 @@ def test_a_broken_edit_keeps_the_last_good_knowledge_serving_and_logs_the_line(w
 
 def test_questions_in_flight_never_see_a_half_loaded_index(write_knowledge):
     path = write_knowledge(TINY_KNOWLEDGE)
-    live = LiveEngine(YamlFiles([path]), check_every=0.0)
+    live = LiveEngine(YamlFiles([path]), check_every=0.0, settle=0.0)
     assistant = Assistant(live)
     failures: list[str] = []
     stop = threading.Event()

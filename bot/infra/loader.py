@@ -66,6 +66,7 @@ def load_knowledge(paths: Iterable[Path | str]) -> Knowledge:
     sections = [s for reader in readers for s in reader.read()]
     defined = [d for reader in readers for d in reader.defined]
     _check_unique_ids(defined, problems)
+    _check_id_lengths(defined, problems)
     sections = _link_lists(sections, [link for reader in readers for link in reader.lists], problems)
     identities = [reader.identity for reader in readers if reader.identity is not None]
     if problems:
@@ -112,6 +113,18 @@ def _check_unique_ids(defined: list[tuple[str, str, str]], problems: list[str]) 
                             f"{seen[kind, item_id]}; give it another id")
         else:
             seen[kind, item_id] = where
+
+
+MAX_ID_LENGTH = 200
+"""Section and passage ids are stored with recorded questions and votes, in columns of this size."""
+
+
+def _check_id_lengths(defined: list[tuple[str, str, str]], problems: list[str]) -> None:
+    """An id longer than the store's columns could not be recorded (PostgreSQL refuses it)."""
+    for kind, item_id, where in defined:
+        if len(item_id) > MAX_ID_LENGTH:
+            problems.append(f"{where}: {kind} id {item_id[:40]!r}... is {len(item_id)} characters long; "
+                            f"shorten it to at most {MAX_ID_LENGTH}")
 
 
 class _FileReader:
