@@ -12,7 +12,7 @@ from bot.service.privacy import load_salt
 from tests.conftest import REPO
 
 PROCESSES = 16
-ROUNDS = 6
+ROUNDS = 5
 
 READ_SALT_AFTER_GO = (
     "import sys; from pathlib import Path; from bot.service.privacy import load_salt; "

@@ -3,8 +3,10 @@ private files, and delivery ids shared between processes."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,11 +16,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 
 from bot.bootstrap import open_delivery_claims, open_store
 from bot.infra.settings import Settings
-from bot.infra.sqlstore import SqlStore
+from bot.infra.sqlstore import SqlStore, normalise_url
 from bot.service.store import BackgroundRecorder, Interaction, MemoryStore
 from tests.conftest import REPO
 
@@ -107,7 +109,7 @@ def test_the_recorder_writes_what_queued_up_meanwhile_in_batches_of_500():
 
 WRITER = """
 import sys, uuid
-from bot.infra.sqlstore import SqlStore
+from bot.infra.sqlstore import SqlStore, normalise_url
 from bot.service.store import BackgroundRecorder, Interaction
 recorder = BackgroundRecorder(SqlStore(sys.argv[1]))
 sys.stdin.read()  # start together: the parent closes every writer's stdin at once
@@ -119,7 +121,7 @@ sys.exit(recorder.close())
 
 
 def test_several_writer_processes_on_one_sqlite_file_lose_no_row(tmp_path):
-    url, writers, each = f"sqlite:///{tmp_path / 'shared.sqlite3'}", 6, 400
+    url, writers, each = f"sqlite:///{tmp_path / 'shared.sqlite3'}", 4, 500
     processes = [subprocess.Popen([sys.executable, "-c", WRITER, url, str(each)], cwd=REPO, text=True,
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                  for _ in range(writers)]
@@ -232,3 +234,106 @@ def test_delivery_ids_go_to_the_database_only_when_database_url_is_set(tmp_path)
     assert open_delivery_claims({"CTO_BOT_DATA_DIR": str(tmp_path)}) is None
     claims = open_delivery_claims({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
     assert claims is not None and claims.claim("Ev1") and not claims.claim("Ev1")
+
+
+class SlowButSteadyStore(MemoryStore):
+    """A store that takes a while for each batch, and always gets there."""
+
+    def __init__(self, batch_seconds: float):
+        super().__init__()
+        self.batch_seconds = batch_seconds
+        self.never = threading.Event()
+
+    def record_many(self, items):
+        self.never.wait(self.batch_seconds)  # a slow database
+        super().record_many(items)
+
+
+def test_stopping_writes_everything_while_the_store_makes_progress_however_long_it_takes(logged):
+    store = SlowButSteadyStore(batch_seconds=0.1)
+    recorder = BackgroundRecorder(store, batch_size=10)
+    for i in range(60):
+        recorder.record(interaction(f"question {i}"))
+    assert recorder.close(timeout=0.5) == 0  # about 0.6 s in all, more than the timeout, without a pause
+    assert len(store.interactions) == 60 and logged.about("not written") == []
+
+
+class Proxy:
+    """A TCP proxy to a database server that can be taken down (every connection cut, new ones refused)
+    and brought back: an outage as the store sees it, without stopping the shared server."""
+
+    def __init__(self, host: str, port: int):
+        self.upstream = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.available = True
+        self.open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.available:
+                client.close()
+                continue
+            server = socket.create_connection(self.upstream)
+            self.open += [client, server]
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                end.close()
+
+    def down(self) -> None:
+        self.available = False
+        for connection in self.open:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        self.open.clear()
+
+    def close(self) -> None:
+        self.down()
+        self.listener.close()
+
+
+@pytest.fixture
+def postgres_behind_a_proxy() -> Iterator[tuple[SqlStore, Proxy]]:
+    if not POSTGRES_URL:
+        if os.environ.get("CTO_BOT_REQUIRE_POSTGRES"):
+            pytest.fail("CTO_BOT_TEST_DATABASE_URL is not set but CTO_BOT_REQUIRE_POSTGRES is")
+        pytest.skip("no PostgreSQL: set CTO_BOT_TEST_DATABASE_URL=postgresql://... (.ci/run starts one)")
+    url = make_url(normalise_url(POSTGRES_URL))
+    proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
+    store = SqlStore(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
+    store.purge()
+    yield store, proxy
+    store.purge()
+    store.close()
+    proxy.close()
+
+
+def test_records_wait_out_a_postgresql_outage_and_it_is_logged_twice(postgres_behind_a_proxy, logged):
+    store, proxy = postgres_behind_a_proxy
+    recorder = BackgroundRecorder(store, retry_delays=(0.01, 0.1))
+    recorder.record(interaction("before"))
+    assert recorder.flush()
+    proxy.down()
+    recorder.record(interaction("when the server went away"))
+    assert logged.seen("store is unavailable").wait(30)
+    for i in range(100):
+        recorder.record(interaction(f"during the outage {i}"))
+    proxy.available = True
+    assert recorder.flush(30)
+    assert len(store.interactions_since(LONG_AGO)) == 102
+    assert len(logged.about("store")) == 2 and logged.tracebacks == 0

@@ -170,7 +170,6 @@ class BackgroundRecorder:
         self._outage_since: float | None = None
         self._closing = threading.Event()
         self._abandoned = False
-        self._last_attempt = False
         self._thread = threading.Thread(target=self._work, name="cto-bot-recorder", daemon=True)
         self._thread.start()
 
@@ -231,15 +230,14 @@ class BackgroundRecorder:
     def _write(self, batch: list[Interaction | Vote]) -> None:
         delay, longest = self.retry_delays
         while not self._abandoned:
+            stopping = self._closing.is_set()
             try:
                 self._store_batch(batch)
             except StoreUnavailable as error:
                 self._outage_started(error)
-                if self._closing.is_set():  # stopping: one more attempt, no more waiting
-                    if self._last_attempt:
-                        self._abandon()
-                    self._last_attempt = True
-                else:
+                if stopping:  # an attempt made after the bot began to stop: give up
+                    self._abandon()
+                elif not self._closing.is_set():
                     self._closing.wait(delay)  # back-off, cut short when the bot stops
                     delay = min(delay * 2, longest)
                 continue
