@@ -141,6 +141,12 @@ def test_a_store_that_cannot_be_reached_leaves_the_bot_answering_and_says_so_in_
     assert not outage.exc_info and "nothing@" not in caplog.text
 
 
+def test_learn_reject_with_a_store_that_is_down_says_which_store_in_one_line(cli):
+    run = cli("learn", "--reject", "salaire du cto", env={"DATABASE_URL": "postgresql://bot:secret@127.0.0.1:1/none"})
+    assert run.status == 2 and run.err.startswith("cto-bot: cannot reach the store at postgresql")
+    assert "secret" not in run.err and len(run.err.splitlines()) == 1
+
+
 def test_text_no_database_accepts_is_cleaned_before_it_is_stored(store):
     long_id = "p" * 300
     store.record(interaction("caf\udce9 au lait\x00 ?", passage_id=long_id))

@@ -23,3 +23,4 @@ def test_check_refuses_a_section_id_longer_than_the_store_keeps(cli, write_knowl
 def test_an_id_of_200_characters_is_fine(cli, write_knowledge):
     path = write_knowledge(TINY_KNOWLEDGE.replace("- id: tea-steeping", f"- id: {'p' * 200}"))
     assert cli("check", "--knowledge", str(path)).status == 0
+

@@ -185,9 +185,11 @@ def _reaching_the_store(url: str) -> Iterator[None]:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.service.store import StoreUnavailable
+
     try:
         yield
-    except (SQLAlchemyError, ImportError) as error:
+    except (SQLAlchemyError, ImportError, StoreUnavailable) as error:
         try:
             shown = make_url(url).render_as_string(hide_password=True)
         except Exception:
