@@ -12,19 +12,27 @@ from bot.service.privacy import load_salt
 from tests.conftest import REPO
 
 PROCESSES = 16
-ROUNDS = 5
+ROUNDS = 4
 
 READ_SALT_AFTER_GO = (
-    "import sys; from pathlib import Path; from bot.service.privacy import load_salt; "
-    "sys.stdin.read(); "  # wait until every process is started, then all race for the salt at once
+    "import os, sys, time; from pathlib import Path; from bot.service.privacy import load_salt\n"
+    "if sys.argv[2] == 'slow-disk':  # a file is created, then the disk stalls before anything is written\n"
+    "    real_open = os.open\n"
+    "    def slow_open(*args, **kwargs):\n"
+    "        fd = real_open(*args, **kwargs)\n"
+    "        time.sleep(0.05)\n"
+    "        return fd\n"
+    "    os.open = slow_open\n"
+    "sys.stdin.read()\n"  # wait until every process is started, then all race for the salt at once
     "print(load_salt(None, Path(sys.argv[1])).decode())"
 )
 
 
 def test_processes_started_together_all_get_the_same_non_empty_salt(tmp_path):
     for round_number in range(ROUNDS):
+        disk = "slow-disk" if round_number % 2 else "disk"
         salt_file = tmp_path / f"round-{round_number}" / "salt"
-        processes = [subprocess.Popen([sys.executable, "-c", READ_SALT_AFTER_GO, str(salt_file)], cwd=REPO,
+        processes = [subprocess.Popen([sys.executable, "-c", READ_SALT_AFTER_GO, str(salt_file), disk], cwd=REPO,
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       text=True) for _ in range(PROCESSES)]
         for process in processes:  # the starting gun: every process is waiting on its stdin
