@@ -94,6 +94,13 @@ def test_a_question_about_someone_elses_role_is_declined(engine):
     assert engine.ask("Does the CTO work with the marketing director?").passage_id == "relations-executives"
 
 
+def test_a_question_about_another_job_the_documents_never_mention_is_declined(engine):
+    for question in ("What skills does a nurse need?", "Quelles compétences pour être infirmier ?",
+                     "What are the career paths for a pilot?", "Can a doctor become a CEO?"):
+        assert not engine.ask(question).matched, question
+    assert engine.ask("Can a CTO become a teacher?").passage_id == "careers-paths"
+
+
 def test_a_word_in_another_sense_does_not_answer(engine):
     for question in ("quel temps fait-il ?", "what time is it?", "Quelle heure est-il ?", "options"):
         assert not engine.ask(question).matched, question

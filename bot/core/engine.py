@@ -88,6 +88,8 @@ class Engine:
             if subject is not None and not matcher.about_the_subject(subject):
                 continue
             words = matcher.index.terms(" ".join(tokens))
+            if matcher.about_another_job(words):
+                continue
             ranked += matcher.score(words, tokens, confident, matcher.near(sections))
             readings.update(dict.fromkeys(_readings(matcher.index, words)))
         ranked.sort(key=lambda s: s.score, reverse=True)

@@ -251,6 +251,10 @@ class Index:
         match.weight = math.log(1 + total / (1 + match.frequency))
         return match
 
+    def holds(self, word: str) -> bool:
+        """True when some entry holds ``word`` itself (by stem or synonym group, not by a close spelling)."""
+        return bool(self._postings(word, 100.0, {"any": 1.0, "fr": 1.0, "en": 1.0}))
+
     def _groups(self, word: str) -> list[str]:
         if word.startswith("="):
             return [word]

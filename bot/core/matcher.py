@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matching import phrase_similarity, similarity
-from bot.core.subject import JOB_WORDS
+from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS
 from bot.core.text import STOP_WORDS, fold, stems
 from bot.core.thresholds import Thresholds
 
@@ -64,6 +64,16 @@ class Matcher:
         matches = [self.index.lookup(w) for w in terms]
         return not terms or any(m.word in self._subject or self._subject.intersection(m.spellings)
                                 or m.fields & self._subject for m in matches)
+
+    def about_another_job(self, words: list[str]) -> bool:
+        """True when the question names a job these documents never mention (a nurse, a pilot) and not their
+        own subject: whatever else it shares with them ("skills", "career"), it asks about that job."""
+        if not self._subject:
+            return False
+        matches = [self.index.lookup(w) for w in words]
+        if any(m.word in self._subject or m.fields & self._subject for m in matches):
+            return False
+        return any(m.word in OTHER_JOB_WORDS and not self.index.holds(m.word) for m in matches)
 
     def near(self, sections: set[str]) -> set[int]:
         """The entries a follow-up is read against: the passages of the previous answer's sections."""

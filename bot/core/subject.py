@@ -45,6 +45,25 @@ JOB_WORDS = frozenset(
     """.split()
 )
 """Nouns that name a job: a "what is a …" question about one of them asks about that job."""
+
+OTHER_JOB_WORDS = frozenset(
+    """
+    nurse nurses infirmier infirmiere infirmiers doctor doctors medecin medecins docteur lawyer lawyers avocat
+    avocats pilot pilots pilote pilotes teacher teachers instituteur enseignants baker boulanger boulangers
+    cuisinier cook cooks plumber plombier electrician electricien farmer agriculteur journalist
+    journaliste pharmacist pharmacien dentist dentiste architecte police policier policeman firefighter
+    pompier soldier soldat nanny secretary secretaire receptionist receptionniste cashier caissier salesman
+    vendeur recruiter recruteur recruteurs marketer marketeur accountant comptables
+    notaire notary judge juge actor acteur actrice musician musicien artist artiste writer ecrivain
+    photographer photographe mechanic mecanicien chauffeur waiter serveur hairdresser coiffeur
+    psychologist psychologue therapist veterinarian veterinaire scientist scientists chercheur researcher
+    biologist biologiste chemist chimiste physicist physicien economist economiste banker banquier trader
+    broker courtier steward hotesse athlete footballer footballeur
+    student students etudiant etudiants intern stagiaire
+    """.split()
+)
+"""Job nouns in general: a question about one of them that the documents never mention, and that does not
+name the documents' subject, asks about that other job ("What skills does a nurse need?")."""
 _TAIL = re.compile(r"\b(?:in|dans|au sein|within|at|for|pour|exactly|exactement|actually|vraiment|really)\b.*$")
 
 
