@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_imports_follow_the_layer_contracts():
-    lint_imports = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
+    beside = Path(sys.executable).with_name("lint-imports")  # this environment's, not another one on PATH
+    lint_imports = str(beside) if beside.exists() else shutil.which("lint-imports") or "lint-imports"
     result = subprocess.run([lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
