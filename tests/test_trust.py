@@ -143,3 +143,33 @@ def test_debug_shows_the_synonyms_and_typos_a_question_was_read_with(write_knowl
     run = cli("repl", "--debug", "--no-history", "--knowledge", str(write_knowledge(SYNONYMS_KNOWLEDGE)),
               stdin="Who is in charge of watering?\n")
     assert "« responsable / in charge / owns » (synonym phrase)" in run.out
+
+
+ENGLISH_GUIDE = """\
+lang: en
+sections:
+- id: kettle
+  heading: Descaling the kettle
+  passages:
+  - id: kettle-vinegar
+    text: Fill the kettle with equal parts of white vinegar and water, boil it, and leave it to soak for an hour.
+    questions:
+      fr: [Comment détartrer une bouilloire ?]
+  - id: kettle-rinse
+    text: Rinse the kettle three times with clean water before making tea again.
+"""
+
+
+def test_a_question_in_the_other_language_is_answered_in_the_original_with_one_line_saying_so(write_knowledge):
+    engine = build_engine([write_knowledge(ENGLISH_GUIDE)])
+    answer = engine.ask("Comment détartrer ma bouilloire ?")
+    assert answer.passage_id == "kettle-vinegar" and answer.lang == "fr"
+    note, text = answer.text.split("\n", 1)
+    assert note == "(Ce passage n’existe qu’en anglais.)" and text.startswith("Fill the kettle")
+
+
+def test_the_bot_introduces_itself_from_the_knowledge_not_from_the_code(engine, write_knowledge):
+    assert "métier de CTO" in engine.help("fr").text and "CTO" in engine.ask("hello").text
+    other = build_engine([write_knowledge(ENGLISH_GUIDE)])
+    for reply in (other.ask("hello"), other.ask("bonjour"), other.help("en"), other.ask("merci")):
+        assert "CTO" not in reply.text and "Descaling the kettle" in reply.text + " ".join(reply.topics)
