@@ -10,6 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 QUESTIONS = ["Comment devenir CTO ?", "salaire du cto", "What does a CTO do?", "qui gère le budget tech ?",
@@ -46,15 +48,16 @@ def _rows(data_dir: Path) -> int:
         return db.execute("SELECT COUNT(*) FROM interactions").fetchone()[0]
 
 
-def test_sigterm_to_the_repl_writes_every_recorded_question_before_it_exits(tmp_path):
+@pytest.mark.parametrize(("way_out", "status"), [(signal.SIGTERM, 0), (signal.SIGINT, 130)])
+def test_a_signal_to_the_repl_writes_every_recorded_question_before_it_exits(tmp_path, way_out, status):
     asked = 1500
     repl = _repl(tmp_path)
     answered = _wait_for_prompts(repl, asked + 1)
     repl.stdin.write("".join(QUESTIONS[i % len(QUESTIONS)] + "\n" for i in range(asked)))  # type: ignore[union-attr]
     repl.stdin.flush()  # type: ignore[union-attr]
     assert answered.wait(120), "the REPL did not answer every question"
-    repl.send_signal(signal.SIGTERM)  # stdin stays open: SIGTERM is the way out
-    assert repl.wait(60) == 0
+    repl.send_signal(way_out)  # stdin stays open: the signal is the way out (SIGINT: Ctrl-C)
+    assert repl.wait(60) == status
     assert _rows(tmp_path) == asked
     assert "not written" not in repl.stderr.read()  # type: ignore[union-attr]
 
