@@ -337,3 +337,32 @@ def test_records_wait_out_a_postgresql_outage_and_it_is_logged_twice(postgres_be
     assert recorder.flush(30)
     assert len(store.interactions_since(LONG_AGO)) == 102
     assert len(logged.about("store")) == 2 and logged.tracebacks == 0
+
+
+def test_stores_opened_together_on_an_empty_database_create_the_tables_once_and_lose_no_row(database_url):
+    from bot.infra.sqlstore import metadata
+
+    cleaner = SqlStore(database_url)
+    metadata.drop_all(cleaner.sql)  # a database nobody has used yet
+    cleaner.close()
+    stores = [SqlStore(database_url) for _ in range(4)]
+    start = threading.Barrier(len(stores))
+    failures: list[BaseException] = []
+
+    def first_rows(store: SqlStore) -> None:
+        start.wait(30)
+        try:
+            store.record_many([interaction(f"first {i}") for i in range(10)])
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=first_rows, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    assert len(stores[0].interactions_since(LONG_AGO)) == 40
+    for store in stores:
+        store.purge()
+        store.close()
