@@ -160,20 +160,23 @@ class SuggestionHandler(Protocol):
                                 lang: str) -> None: ...
 
 
-class PassageButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                    template=r"cto:passage:(?P<passage_id>[^:]+):(?P<lang>[a-z]{2})"):
-    """A "did you mean" button; a click answers with its passage, even after a restart."""
+class _PassageChoice:
+    """What a button that answers with a passage needs, whatever its kind: its id and language in the
+    ``custom_id`` (so that a click works even after a restart), and a label within Discord's limit."""
+
+    PREFIX = ""
+    STYLE = discord.ButtonStyle.secondary
+    __discord_ui_compiled_template__: re.Pattern[str]
 
     def __init__(self, passage_id: str, lang: str, label: str = "…"):
-        super().__init__(discord.ui.Button(label=clip(label, LABEL_LIMIT) or "…",
-                                           style=discord.ButtonStyle.secondary,
-                                           custom_id=self.custom_id_for(passage_id, lang)))
+        super().__init__(discord.ui.Button(label=clip(label, LABEL_LIMIT) or "…",  # type: ignore[call-arg]  # the DynamicItem it is mixed into
+                                           style=self.STYLE, custom_id=self.custom_id_for(passage_id, lang)))
         self.passage_id = passage_id
         self.lang = lang
 
-    @staticmethod
-    def custom_id_for(passage_id: str, lang: str) -> str:
-        return f"cto:passage:{passage_id}:{lang}"
+    @classmethod
+    def custom_id_for(cls, passage_id: str, lang: str) -> str:
+        return f"{cls.PREFIX}:{passage_id}:{lang}"
 
     @classmethod
     def fits(cls, passage_id: str, lang: str) -> bool:
@@ -184,8 +187,15 @@ class PassageButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> PassageButton:
+                             match: re.Match[str], /) -> Any:
         return cls(match["passage_id"], match["lang"], getattr(item, "label", None) or "…")
+
+
+class PassageButton(_PassageChoice, discord.ui.DynamicItem[discord.ui.Button[Any]],
+                    template=r"cto:passage:(?P<passage_id>[^:]+):(?P<lang>[a-z]{2})"):
+    """A "did you mean" button; a click answers with its passage, even after a restart."""
+
+    PREFIX = "cto:passage"
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         handler: SuggestionHandler = interaction.client
@@ -198,7 +208,7 @@ class NextHandler(Protocol):
     async def answer_next(self, interaction: discord.Interaction[Any], passage_id: str, lang: str) -> None: ...
 
 
-class NextButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+class NextButton(_PassageChoice, discord.ui.DynamicItem[discord.ui.Button[Any]],
                  template=r"cto:next:(?P<passage_id>[^:]+):(?P<lang>[a-z]{2})"):
     """A next step under an answer ("the whole list", an item, a neighbouring section); a click answers with
     its passage, even after a restart.
@@ -207,27 +217,8 @@ class NextButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
     'cto:next:missions-budget:en'
     """
 
-    def __init__(self, passage_id: str, lang: str, label: str = "…"):
-        super().__init__(discord.ui.Button(label=clip(label, LABEL_LIMIT) or "…",
-                                           style=discord.ButtonStyle.primary,
-                                           custom_id=self.custom_id_for(passage_id, lang)))
-        self.passage_id = passage_id
-        self.lang = lang
-
-    @staticmethod
-    def custom_id_for(passage_id: str, lang: str) -> str:
-        return f"cto:next:{passage_id}:{lang}"
-
-    @classmethod
-    def fits(cls, passage_id: str, lang: str) -> bool:
-        custom_id = cls.custom_id_for(passage_id, lang)
-        pattern = cls.__discord_ui_compiled_template__
-        return len(custom_id) <= CUSTOM_ID_LIMIT and pattern.fullmatch(custom_id) is not None
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> NextButton:
-        return cls(match["passage_id"], match["lang"], getattr(item, "label", None) or "…")
+    PREFIX = "cto:next"
+    STYLE = discord.ButtonStyle.primary
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         handler: NextHandler = interaction.client

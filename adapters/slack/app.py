@@ -176,29 +176,24 @@ class Listeners:
                       client: WebClient, respond: Callable[..., Any], context: BoltContext,
                       logger: logging.Logger) -> None:
         """Answer the suggestion someone clicked, where the button was; recorded as their pick."""
-        ack()
-        click = Click.of(body)
-        where = click.where(context.team_id or "")
-
-        def answer() -> Reply:
-            choice = SuggestionChoice.decode(action.get("value", ""))
-            return self.conversation.pick(choice.passage_id, choice.lang, where, logger=logger)
-
-        send(answer, logger=logger, speak_when_quiet=True,
-             post=lambda m: self._post(click, m, client, respond, public=True),
-             notify=lambda m: self._post(click, m, client, respond, public=False))
+        self._on_choice(self.conversation.pick, ack, body, action, client, respond, context, logger)
 
     def on_followup(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any],
                     client: WebClient, respond: Callable[..., Any], context: BoltContext,
                     logger: logging.Logger) -> None:
         """Answer the next step someone clicked under an answer, where the button was."""
+        self._on_choice(self.conversation.follow, ack, body, action, client, respond, context, logger)
+
+    def _on_choice(self, choose: Callable[..., Reply], ack: Callable[..., None], body: dict[str, Any],
+                   action: dict[str, Any], client: WebClient, respond: Callable[..., Any], context: BoltContext,
+                   logger: logging.Logger) -> None:
         ack()
         click = Click.of(body)
         where = click.where(context.team_id or "")
 
         def answer() -> Reply:
             choice = SuggestionChoice.decode(action.get("value", ""))
-            return self.conversation.follow(choice.passage_id, choice.lang, where, logger=logger)
+            return choose(choice.passage_id, choice.lang, where, logger=logger)
 
         send(answer, logger=logger, speak_when_quiet=True,
              post=lambda m: self._post(click, m, client, respond, public=True),

@@ -46,10 +46,6 @@ def topics_line(lang: str, topics: Sequence[str]) -> str:
     return message(lang, "topics", topics=", ".join(topics))
 
 
-def suggestion_text(lang: str, questions: Sequence[str]) -> str:
-    return "\n".join([message(lang, "suggest"), *(f"- {q}" for q in questions)])
-
-
 def list_text(lead_in: str, items: Sequence[str]) -> str:
     """A lead-in and its items as plain text, one "• item" per line.
 
