@@ -4,7 +4,7 @@ Slack delivers again when it thinks we missed a delivery: over HTTP it sets ``X-
 3; in Socket Mode the envelope carries ``retry_attempt``, which Bolt passes on as ``x-slack-retry-num``,
 **0 on a first delivery**. So a delivery is a retry when that number is 1 or more, not when it is present.
 Independently, an ``event_id`` or a Socket Mode ``envelope_id`` already seen is a redelivery: seen by this
-process, or, when several processes serve one app, by any of them (``DeliveryClaims`` in the shared store).
+process, or, given a shared store (``DeliveryClaims``), by any process of the app.
 """
 
 from __future__ import annotations
