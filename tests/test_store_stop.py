@@ -68,3 +68,14 @@ def test_the_end_of_input_writes_every_recorded_question(tmp_path):
     out, err = repl.communicate("".join(QUESTIONS[i % len(QUESTIONS)] + "\n" for i in range(asked)), timeout=120)
     assert repl.returncode == 0 and out.count(PROMPT) == asked + 1
     assert _rows(tmp_path) == asked
+
+
+def test_a_repl_whose_database_is_down_answers_and_says_so_in_a_line_not_a_traceback(tmp_path):
+    env = {**os.environ, "CTO_BOT_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://bot:pw@127.0.0.1:1/none"}
+    repl = subprocess.run([sys.executable, "-m", "bot", "repl", "--no-history"], cwd=REPO, env=env, text=True,
+                          input="Comment devenir CTO ?\nsalaire du cto\n", capture_output=True, timeout=120)
+    assert repl.returncode == 0 and repl.stdout.count(PROMPT) == 3
+    assert "Traceback" not in repl.stderr
+    store_lines = [line for line in repl.stderr.splitlines() if "bot.service.store" in line]
+    assert len(store_lines) == 2
+    assert "store is unavailable" in store_lines[0] and "stopped with 2 records not written" in store_lines[1]
