@@ -155,7 +155,7 @@ def main() -> int:
               f"{check(growth <= 0.20, 'memory within 20%')}")
         if then:
             print(f"  growth from {last:,} to {then:,} events: {rss[then] / rss[last] - 1:+.1%} (the per-conversation "
-                  "state is bounded: 10,000 contexts, cooldown windows and event ids at most)")
+                  "state is bounded: 2,000 contexts, cooldown windows and 10,000 event ids at most)")
 
         idle = [socket.create_connection(("127.0.0.1", bot.port)) for _ in range(args.idle)]
         started = time.perf_counter()

@@ -21,7 +21,7 @@ MAX_TURNS = 5
 """How many follow-ups in a row a context carries; then the next message starts afresh."""
 log = logging.getLogger(__name__)
 
-MAX_CONTEXTS = 10_000
+MAX_CONTEXTS = 2_000
 """The in-memory store keeps at most this many conversations (the oldest go first)."""
 
 

@@ -40,6 +40,10 @@ class Decision:
     """Seconds until the user may ask again (0 when answered)."""
 
 
+SWEEP_AT = 10_000
+"""Past this many users in the table, those with no recent question are swept out, at most once per window."""
+
+
 class Cooldown:
     """A sliding window of answered questions per user, with an injectable clock.
 
@@ -59,6 +63,7 @@ class Cooldown:
         self.per = per
         self._clock = clock
         self._answered: dict[Hashable, deque[float]] = {}
+        self._swept = float("-inf")
         self._noticed: dict[Hashable, float] = {}
 
     def check(self, key: Hashable) -> Decision:
@@ -69,8 +74,9 @@ class Cooldown:
         if len(answered) < self.rate:
             answered.append(now)
             self._noticed.pop(key, None)
-            if len(self._answered) > 10_000:
+            if len(self._answered) > SWEEP_AT and now - self._swept >= self.per:  # at most one sweep a window
                 self._forget_before(now - self.per)
+                self._swept = now
             return Decision(Verdict.ANSWER)
         retry_after = max(0.0, answered[0] + self.per - now)
         if key in self._noticed:
