@@ -65,10 +65,8 @@ def open_delivery_claims(environ: Mapping[str, str] | None = None) -> DeliveryCl
     """
     from bot.infra.settings import Settings
 
-    environ = os.environ if environ is None else environ
-    if not environ.get("DATABASE_URL"):
-        return None
-    return open_store(Settings.from_env(environ))
+    settings = Settings.from_env(os.environ if environ is None else environ)
+    return open_store(settings) if settings.shared_database else None
 
 
 def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | None = None, *,
@@ -98,20 +96,19 @@ def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | No
             log.error("the store cannot be opened (%s: %s); check DATABASE_URL; answering without recording",
                       type(error).__name__, reason)
     salt = load_salt(settings.salt, settings.data_dir / "salt")
-    return Assistant(live, recorder=recorder, salt=salt, contexts=open_contexts(environ, salt))
+    return Assistant(live, recorder=recorder, salt=salt, contexts=open_contexts(settings, salt))
 
 
-def open_contexts(environ: Mapping[str, str], salt: bytes) -> ContextStore | None:
+def open_contexts(settings: Settings, salt: bytes) -> ContextStore | None:
     """Where conversations keep their follow-up context: the database when ``DATABASE_URL`` is set (several
     processes may serve one workspace), else None (in memory). Nothing is connected until a context is needed;
     a URL that names a driver that is not installed is logged, and contexts stay in memory."""
-    if not environ.get("DATABASE_URL"):
+    if not settings.shared_database:
         return None
-    from bot.infra.settings import Settings
     from bot.infra.sqlcontext import SqlContexts
 
     try:
-        return SqlContexts(Settings.from_env(environ).database_url, salt=salt)
+        return SqlContexts(settings.database_url, salt=salt)
     except Exception as error:
         log.warning("conversation contexts cannot be shared through DATABASE_URL (%s); keeping them in memory",
                     type(error).__name__)

@@ -34,6 +34,8 @@ class Settings:
     retention: timedelta
     reload_seconds: float
     record: bool
+    shared_database: bool = False
+    """True when ``DATABASE_URL`` names a database several processes share (not the default SQLite file)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -47,4 +49,5 @@ class Settings:
             retention=timedelta(days=_number(environ, "CTO_BOT_RETENTION_DAYS", 90)),
             reload_seconds=_number(environ, "CTO_BOT_RELOAD_SECONDS", 2),
             record=environ.get("CTO_BOT_RECORD", "1").strip().lower() not in ("0", "false", "no", "off"),
+            shared_database=bool(environ.get("DATABASE_URL")),
         )

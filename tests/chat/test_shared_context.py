@@ -9,6 +9,7 @@ from chat_drivers import Clock
 
 from bot.bootstrap import open_contexts
 from bot.core.engine import Engine
+from bot.infra.settings import Settings
 from bot.infra.sqlcontext import SqlContexts
 from bot.service.assistant import Assistant
 from bot.service.context import Context, Memory, Where
@@ -42,8 +43,8 @@ def test_stores_no_channel_or_user_id(tmp_path: Path):
 
 
 def test_contexts_are_shared_only_when_database_url_is_set(tmp_path: Path):
-    assert open_contexts({}, b"s") is None
-    shared = open_contexts({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}, b"s")
+    assert open_contexts(Settings.from_env({"CTO_BOT_DATA_DIR": str(tmp_path)}), b"s") is None
+    shared = open_contexts(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}), b"s")
     assert isinstance(shared, SqlContexts)
 
 
