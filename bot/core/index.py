@@ -32,6 +32,8 @@ OTHER_LANGUAGE = 0.6
 """How much a word found only in the other language's texts counts, when the question's language is clear."""
 FULL_SCAN_WORDS = 5000
 """Up to this many known words, a misspelt word is compared with all of them, not only same-initial ones."""
+LOOKUP_MEMO = 20_000
+"""How many word lookups an index remembers before starting afresh."""
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 
 
@@ -230,7 +232,17 @@ class Index:
     def lookup(self, word: str, lang: str | None = None) -> WordMatch:
         """Where ``word`` (folded) appears: by stem or synonym group, else by close spelling. When the
         question's language ``lang`` is known, words of the other language's texts count for less
-        (``OTHER_LANGUAGE``): a French "âge" is not the English "digital age"."""
+        (``OTHER_LANGUAGE``): a French "âge" is not the English "digital age". Remembered for the next
+        questions (a bounded memo, made on first use so that it is never part of a cached engine)."""
+        memo: dict[tuple[str, str | None], WordMatch] = self.__dict__.setdefault("_lookups", {})
+        found = memo.get((word, lang))
+        if found is None:
+            if len(memo) >= LOOKUP_MEMO:
+                memo.clear()
+            found = memo[word, lang] = self._lookup(word, lang)
+        return found
+
+    def _lookup(self, word: str, lang: str | None) -> WordMatch:
         factors = {"any": 1.0, "fr": 1.0, "en": 1.0}
         if lang in ("fr", "en"):
             factors[other_language(lang)] = OTHER_LANGUAGE

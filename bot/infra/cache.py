@@ -238,6 +238,7 @@ def write_engine(engine: Engine, directory: Path, path: Path) -> Path:
 
 def _reduce_index(index: Index) -> tuple[Any, ...]:
     state = dict(vars(index))
+    state.pop("_lookups", None)  # the lookups an engine remembered while answering are not part of it
     postings = state.get("postings")
     if isinstance(postings, dict) and _is_plain_postings(postings):
         state["postings"] = _PackedPostings.pack(postings)
