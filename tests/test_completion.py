@@ -7,8 +7,10 @@ import random
 import pytest
 
 from bot.core.completion import FULL_SCAN, Completions
+from bot.core.engine import Engine
 from bot.core.matching import rank
-from bot.tools.bench import synthetic_document
+from bot.infra.loader import load_knowledge
+from bot.tools.bench import synthetic_document, write_yaml
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +49,11 @@ def test_a_typo_in_every_word_still_finds_the_question_among_many(many):
 
 def test_an_empty_or_punctuation_only_text_completes_nothing(many):
     assert Completions(many).rank("  ?! ", 5) == []
+
+
+def test_the_engine_completes_among_many_questions_from_its_prepared_index(tmp_path):
+    engine = Engine(load_knowledge([write_yaml(synthetic_document(800), tmp_path / "kb.yaml")]))
+    question = engine.knowledge.passages[321].questions_fr[0]
+    typed = " ".join(question.split()[:2])
+    assert question in [s.question for s in engine.complete(typed)]
+    assert engine.complete(typed) == engine.complete(typed)  # prepared once, then the same answer

@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.answer import Answer, Candidate, Outcome, Suggestion
+from bot.core.completion import Completions
 from bot.core.index import Index
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matcher import Matcher, Scored
-from bot.core.matching import phrase_similarity, rank
+from bot.core.matching import phrase_similarity
 from bot.core.replies import list_text, message, topics_line
 from bot.core.smalltalk import smalltalk_kind, without_greeting
 from bot.core.subject import role_subject
@@ -47,6 +48,7 @@ class Engine:
         self._english = frozenset().union(*(m.index.english_words for m in self.matchers))
         self._sections = {s.id: s for s in knowledge.sections}
         self._completions = {lang: self._questions_by_key(lang) for lang in ("fr", "en")}
+        self._completers: dict[str, Completions] = {}
         self._topics = {lang: tuple(dict.fromkeys(s.topic_in(lang) for s in knowledge.sections))[:MAX_TOPICS]
                         for lang in ("fr", "en")}
 
@@ -122,11 +124,17 @@ class Engine:
             return firsts[:limit]
         seen: set[str] = set()
         found: list[Suggestion] = []
-        for key, _ in rank(text, choices, limit=limit * 2):
+        for key in self._completer(lang).rank(text, limit * 2):
             if choices[key] not in seen:
                 seen.add(choices[key])
                 found.append(Suggestion(choices[key], owners[key].id, self._heading(owners[key])))
         return found[:limit]
+
+    def _completer(self, lang: str) -> Completions:
+        """``complete``'s questions in ``lang``, prepared for ranking on first use, then kept with this engine."""
+        if lang not in self._completers:
+            self._completers[lang] = Completions(list(self._completions[lang][0].values()))
+        return self._completers[lang]
 
     def _questions_by_key(self, lang: str) -> tuple[dict[int, str], list[Passage]]:
         """Every alternate question in ``lang`` by number, and the passage each belongs to (for ``complete``)."""
