@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 CACHE_ENV = "CTO_BOT_CACHE"
 KEEP = 4
 """How many cache files are kept (the most recently used): a few knowledge versions, or folders, in turn."""
+BUILD_SECONDS = 900.0
+"""How long a reload's child process may take to build an engine before it is stopped."""
 LOCK_SECONDS = 300.0
 """How long a process waits for another one building the same engine before it builds it too."""
 STALE_TEMPORARY_SECONDS = 3600
@@ -358,7 +360,12 @@ def build_in_child(paths: list[Path], cache: EngineCache | None) -> Engine:
     with tempfile.TemporaryDirectory(prefix="cto-bot-build-") as scratch:
         command = [sys.executable, "-m", "bot.infra.cache", "--scratch", scratch,
                    *(["--cache", str(cache.directory)] if cache else []), "--", *map(str, paths)]
-        done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False,
+                                  timeout=BUILD_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise KnowledgeError([f"{', '.join(map(str, paths))}: building the engine took over {BUILD_SECONDS:.0f} s "
+                                  "in a child process, which was stopped; edit the knowledge again to retry"]) from None
         reply = _last_json_line(done.stdout)
         if "problems" in reply:
             raise KnowledgeError(list(reply["problems"]))
