@@ -21,16 +21,27 @@ from bot.core.completion import Completions
 from bot.core.index import Index
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matcher import Matcher, Scored
-from bot.core.matching import phrase_similarity
+from bot.core.matching import close_words, phrase_similarity
 from bot.core.replies import list_text, message, topics_line
 from bot.core.smalltalk import smalltalk_kind, without_greeting
 from bot.core.subject import role_subject
-from bot.core.text import MAX_QUESTION_CHARS, clean, content_words, detect_language, shorten, strip_tags, truncate
+from bot.core.text import (
+    MAX_QUESTION_CHARS,
+    clean,
+    content_words,
+    detect_language,
+    shorten,
+    stems,
+    strip_tags,
+    truncate,
+)
 from bot.core.text import words as all_words
 from bot.core.thresholds import Thresholds
 
 _CLAUSE_END = re.compile(r"(?<=[?!.;])\s+")
 """Where a message that asks several things splits ("What is a CTO? Why does a startup need one?")."""
+MAX_DOCUMENTS = 24
+"""A question is scored in at most this many documents: those sharing the most of its words."""
 MAX_TOPICS = 12
 """Replies list at most this many topics, so that they stay short however big the knowledge grows."""
 
@@ -44,6 +55,17 @@ class Engine:
         self.matchers = [Matcher(document, self.thresholds) for document in knowledge.documents()] or [
             Matcher(knowledge, self.thresholds)]
         self._question_keys = {q: k for m in self.matchers for q, k in m.index.question_keys.items()}
+        self._vocabulary: dict[str, list[str]] = {}
+        self._holders: dict[str, list[int]] = {}
+        if len(self.matchers) > 1:  # which documents hold each stem, to score a question only where it can match
+            for word in sorted({w for m in self.matchers for w in m.index.vocabulary}):
+                self._vocabulary.setdefault(word[0], []).append(word)
+            for d, matcher in enumerate(self.matchers):
+                forms = {f for side in matcher.index.postings.values() for f in side}
+                forms |= {f for group in matcher.index.synonyms.groups for member in group
+                          for w in content_words(member) for f in stems(w)}
+                for form in forms:
+                    self._holders.setdefault(form, []).append(d)
         self._french = frozenset().union(*(m.index.french_words for m in self.matchers))
         self._english = frozenset().union(*(m.index.english_words for m in self.matchers))
         self._sections = {s.id: s for s in knowledge.sections}
@@ -86,10 +108,9 @@ class Engine:
         sections = {p.section_id for i in focus if (p := self.knowledge.passage(i)) is not None}
         ranked: list[Scored] = []
         readings: dict[str, None] = {}
-        for matcher in self.matchers:  # each document reads the words with its own synonyms
+        for matcher, words in self._documents_for(tokens):  # each reads the words with its own synonyms
             if subject is not None and not matcher.about_the_subject(subject):
                 continue
-            words = matcher.index.terms(" ".join(tokens))
             if matcher.about_another_job(words):
                 continue
             ranked += matcher.score(words, tokens, confident, matcher.near(sections))
@@ -97,6 +118,25 @@ class Engine:
         ranked.sort(key=lambda s: s.score, reverse=True)
         answer = self._decide(question, lang, " ".join(meaningful), ranked)
         return replace(answer, readings=tuple(readings))
+
+    def _documents_for(self, tokens: list[str]) -> list[tuple[Matcher, list[str]]]:
+        """The documents worth scoring a question in, each with the question's words as it reads them: with
+        several documents, those that share the most of the question's words (counting, for a word none holds,
+        a close spelling of it: one typo search over every document's words, not one per document)."""
+        text = " ".join(tokens)
+        if len(self.matchers) == 1:
+            return [(self.matchers[0], self.matchers[0].index.terms(text))]
+        shared: dict[int, int] = {}  # document → how many of the question's words it holds
+        for word in set(content_words(text)):
+            found = {d for form in stems(word) for d in self._holders.get(form, ())}
+            if not found:  # perhaps a typo: the documents holding a close spelling
+                found = {d for close, _ in close_words(word, self._vocabulary.get(word[0], []))
+                         for form in stems(close) for d in self._holders.get(form, ())}
+            for d in found:
+                shared[d] = shared.get(d, 0) + 1
+        most = max(shared.values(), default=0)
+        best = sorted((d for d, n in shared.items() if n >= most - 1), key=lambda d: -shared[d])
+        return [(self.matchers[d], self.matchers[d].index.terms(text)) for d in sorted(best[:MAX_DOCUMENTS])]
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "") -> Answer:
         """Answer with a known passage, as when someone picks a suggestion; decline an unknown id."""
