@@ -314,7 +314,8 @@ def test_sighup_reloads_the_knowledge(write_knowledge):
     from bot.bootstrap import reload_on_sighup
 
     path = write_knowledge(TINY_KNOWLEDGE)
-    assistant = build_assistant([path], {"CTO_BOT_RECORD": "0", "CTO_BOT_RELOAD_SECONDS": "0"})
+    assistant = build_assistant([path], {"CTO_BOT_RECORD": "0", "CTO_BOT_RELOAD_SECONDS": "0",
+                                         "CTO_BOT_DATA_DIR": str(path.parent / "data")})
     live = assistant._source
     previous = signal.getsignal(signal.SIGHUP)
     try:
