@@ -214,8 +214,7 @@ def _confirm_purge(args, stdin: TextIO, stdout: TextIO) -> bool:
 def cmd_report(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from bot.bootstrap import open_store
     from bot.infra.settings import Settings
-    from bot.service.store import now
-    from bot.tools.report import RENDERERS, build_report, since_moment
+    from bot.tools.report import RENDERERS, build_report
 
     settings = Settings.from_env(environ)
     if args.purge:
@@ -226,37 +225,34 @@ def cmd_report(args, environ, stdin: TextIO, stdout: TextIO) -> int:
             deleted = open_store(settings).purge()
         stdout.write(f"deleted {deleted} rows: every recorded question and vote\n")
         return EXIT_OK
-    try:
-        since = since_moment(now(), args.since)
-    except ValueError as error:
-        raise ConfigurationError(str(error)) from None
-    from bot.tools.proposals import rejections_in
-
-    with _reaching_the_store(settings.database_url):
-        store = open_store(settings)
-        interactions, votes = store.interactions_since(since), store.votes_since(since)
-        rejections = rejections_in(store)
+    interactions, votes, rejections = _recorded(args, settings)
     report = build_report(_engine(args, environ), interactions, votes, args.since, rejections)
     stdout.write(RENDERERS[args.format](report))
     return EXIT_OK
 
 
-def _proposal(args, environ, number: int):
-    """Proposal ``number`` of ``cto-bot report`` over the same period."""
+def _recorded(args, settings):
+    """The interactions and votes recorded over ``--since``, and the rejected questions, from the store."""
     from bot.bootstrap import open_store
-    from bot.infra.settings import Settings
     from bot.service.store import now
-    from bot.tools.proposals import build_proposals, rejections_in
+    from bot.tools.proposals import rejections_in
     from bot.tools.report import since_moment
 
-    settings = Settings.from_env(environ)
     try:
         since = since_moment(now(), args.since)
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
     with _reaching_the_store(settings.database_url):
         store = open_store(settings)
-        interactions, rejections = store.interactions_since(since), rejections_in(store)
+        return store.interactions_since(since), store.votes_since(since), rejections_in(store)
+
+
+def _proposal(args, environ, number: int):
+    """Proposal ``number`` of ``cto-bot report`` over the same period."""
+    from bot.infra.settings import Settings
+    from bot.tools.proposals import build_proposals
+
+    interactions, _, rejections = _recorded(args, Settings.from_env(environ))
     proposals = {p.number: p for p in build_proposals(_engine(args, environ), interactions, rejections)}
     if number not in proposals:
         raise ConfigurationError(f"no proposal {number} (accepted or rejected already?): `cto-bot report --since "

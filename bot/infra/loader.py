@@ -234,15 +234,8 @@ class _FileReader:
         section_id = self.string(fields, "id", node, "a section")
         what = f"section {section_id!r}" if section_id else "a section"
         heading = self.string(fields, "heading", node, what)
-        topic_fr = topic_en = ""
-        if "topic" in fields:
-            topic = fields["topic"]
-            if isinstance(topic, yaml.MappingNode):
-                names = self.mapping(topic, set(LANGS), f"{what} topic")
-                topic_fr = self.string(names, "fr", topic, f"{what} topic", required=False)
-                topic_en = self.string(names, "en", topic, f"{what} topic", required=False)
-            else:
-                self.fail(topic, f"{what}: 'topic' must be a mapping like {{fr: ..., en: ...}}")
+        topic = self.by_language(fields["topic"], f"{what}: 'topic'") if "topic" in fields else {}
+        topic_fr, topic_en = topic.get("fr", ""), topic.get("en", "")
         passages_node = fields.get("passages")
         passages: list[Passage] = []
         if passages_node is None:
