@@ -81,7 +81,7 @@ def test_a_picked_suggestion_is_proposed_learnt_and_then_answered_through_the_li
 
     report = cli("report", "--knowledge", str(guide), env=env)
     assert report.status == 0, report.err
-    assert f"[1] {passage_id} <- {question!r} (en; picked 2x, unanswered" in report.out
+    assert f"[1] {passage_id} <- {question!r} (en; picked 2x" in report.out
 
     run = cli("learn", "--accept", "1", "--knowledge", str(guide), env=env)
 
@@ -117,8 +117,8 @@ def test_learn_adds_the_question_and_changes_nothing_else(cli, guide, env):
 
 
 def test_unanswered_questions_whose_closest_passage_is_clear_are_proposed_with_counts(cli, guide, env):
-    record(env, ("can I give my plants tap water", "suggest", None),
-           ("Can I give my plants tap water?", "suggest", None),
+    record(env, ("is water from the kitchen tap fine", "suggest", None),
+           ("Is water from the kitchen tap fine?", "suggest", None),
            ("who won the football match", "decline", None))
     run = cli("report", "--knowledge", str(guide), "--format", "json", env=env)
     proposals = json.loads(run.out)["proposals"]
@@ -169,8 +169,8 @@ def test_learn_without_a_question_or_proposal_says_what_to_give(cli, guide, env)
 
 
 def test_the_numbers_of_a_report_stay_valid_while_its_proposals_are_accepted_or_rejected(cli, guide, env):
-    record(env, ("can I give my plants tap water", "suggest", None), ("Can I give my plants tap water?", "suggest",
-                                                                      None),
+    record(env, ("is water from the kitchen tap fine", "suggest", None),
+           ("Is water from the kitchen tap fine?", "suggest", None),
            ("what do plants eat", "pick", "plants-fertiliser-1"))
     report = cli("report", "--knowledge", str(guide), env=env).out
     assert "[1] plants-watering-6 <-" in report and "[2] plants-fertiliser-1 <-" in report

@@ -225,7 +225,11 @@ class Engine:
         # the question's words, or its whole phrasing, must be the passage's: a question full of words the documents
         # lack ("the primary responsibilities of a modern CTO") is known by its form
         support = max(best.coverage, best.model) if best.coverage >= t.least_coverage else best.coverage
-        if best.score >= t.answer and support >= t.coverage and clear:
+        lead = best.score - runner_up.score if runner_up is not None else best.score
+        # a middling score answers when nothing comes near it; a high one when it is clear of the next
+        confident = (best.score >= t.answer and clear
+                     or not best.capped and best.score >= t.lone_answer and lead >= t.lone_margin)
+        if confident and support >= t.coverage:
             return self._answer(question, lang, passage, best.score, candidates)
         if best.score >= t.suggest and support >= t.suggest_coverage:
             close = [s for s in ranked[:3] if s.score >= t.suggest and best.score - s.score < 15

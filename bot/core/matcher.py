@@ -22,6 +22,8 @@ class Scored:
     model: float
     passage: Passage | None = None
     topic: OutOfScope | None = None
+    capped: bool = False
+    """True when the question's words were too generic for this entry to answer it, whatever its lead."""
 
 
 class Matcher:
@@ -32,10 +34,11 @@ class Matcher:
         self.index = Index.build(knowledge)
         self._subject = self._subject_words()
 
-    def _scored(self, i: int, score: float, coverage: float, model: float) -> Scored:
+    def _scored(self, i: int, score: float, coverage: float, model: float, capped: bool) -> Scored:
         if self.index.is_topic(i):
-            return Scored(score, coverage, model, topic=self.index.topics[i - len(self.index.passages)])
-        return Scored(score, coverage, model, passage=self.index.passages[i])
+            return Scored(score, coverage, model, topic=self.index.topics[i - len(self.index.passages)],
+                          capped=capped)
+        return Scored(score, coverage, model, passage=self.index.passages[i], capped=capped)
 
     def _subject_words(self) -> frozenset[str]:
         """The documents' subject: the words (and synonym groups) that nearly every passage holds."""
@@ -117,12 +120,13 @@ class Matcher:
                 score = t.text_weight * coverage[i] + t.model_weight * model
             score = 100 * score + (t.focus_bonus if i in near else 0.0)
             unclear = model < t.model_answer or model < ordered[0] or model_lead < t.model_margin
-            if generic and (unclear or not rescuable) and (phrase < 0.9 or len(key.split()) < 2):
+            capped = generic and (unclear or not rescuable) and (phrase < 0.9 or len(key.split()) < 2)
+            if capped:
                 # a question whose form matches nothing the maintainers wrote ("what time is it?" beside "over
                 # time") is declined; a bare word ("budget") may still be offered as a suggestion
                 weak = rescuable and model < t.model_answer / 2
                 score = min(score, (t.suggest if weak else t.answer) - 1)
-            scored.append(self._scored(i, score, coverage[i], model))
+            scored.append(self._scored(i, score, coverage[i], model, capped))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
     def _only_generic(self, matches: list[WordMatch], phrased: bool) -> bool:

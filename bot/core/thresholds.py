@@ -11,6 +11,9 @@ class Thresholds:
 
     answer: float = 65.0
     """The least score of an answer."""
+    lone_answer: float = 58.0
+    """The least score of an answer that leads every other candidate by ``lone_margin`` or more."""
+    lone_margin: float = 10.0
     margin: float = 5.0
     """How far the best passage must lead the next one to be answered alone."""
     sure: float = 85.0
