@@ -189,15 +189,16 @@ class SqlStore:
         tables: the loser finds them there and carries on."""
         if self._ready:
             return self.sql
+        attempts = 2 * len(metadata.tables) + 1  # each table may be lost to another process once, in turn
         with self._schema_lock:
-            for attempt in range(3):
+            for attempt in range(attempts):
                 try:
                     metadata.create_all(self.sql)
                     break
                 except exc.DatabaseError as error:
                     text = str(error.orig).lower()
                     racing = "already exists" in text or "duplicate key" in text
-                    if not racing or attempt == 2:
+                    if not racing or attempt == attempts - 1:
                         raise
             self._ready = True
         return self.sql
