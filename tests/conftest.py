@@ -134,3 +134,21 @@ def run_process(*args: str, stdin: str = "", env: dict[str, str] | None = None,
     environ.update(env or {})
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
                           encoding="utf-8", env=environ, cwd=cwd or REPO, timeout=60)
+
+
+def postgres_url() -> str:
+    """The PostgreSQL server for store tests (``CTO_BOT_TEST_DATABASE_URL``); skips the test when there is none,
+    or fails it when ``CTO_BOT_REQUIRE_POSTGRES`` says one must be there (as in CI)."""
+    url = os.environ.get("CTO_BOT_TEST_DATABASE_URL", "")
+    if not url:
+        if os.environ.get("CTO_BOT_REQUIRE_POSTGRES"):
+            pytest.fail("CTO_BOT_TEST_DATABASE_URL is not set but CTO_BOT_REQUIRE_POSTGRES is")
+        pytest.skip("no PostgreSQL: set CTO_BOT_TEST_DATABASE_URL=postgresql://... (.ci/run starts one)")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A database several stores can share: a SQLite file, then the test PostgreSQL server."""
+    return f"sqlite:///{tmp_path / 'shared.sqlite3'}" if request.param == "sqlite" else postgres_url()
+

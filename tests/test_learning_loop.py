@@ -21,17 +21,11 @@ from bot.service.assistant import Assistant
 from bot.service.reload import LiveEngine
 from bot.service.store import BackgroundRecorder, Interaction, MemoryStore, Vote
 from bot.tools.report import build_report, parse_since, render_csv, render_json, render_table
-from tests.conftest import TINY_KNOWLEDGE
-
-POSTGRES_URL = os.environ.get("CTO_BOT_TEST_DATABASE_URL", "")
+from tests.conftest import TINY_KNOWLEDGE, postgres_url
 
 
 def _postgres_store() -> SqlStore:
-    if not POSTGRES_URL:
-        if os.environ.get("CTO_BOT_REQUIRE_POSTGRES"):
-            pytest.fail("CTO_BOT_TEST_DATABASE_URL is not set but CTO_BOT_REQUIRE_POSTGRES is")
-        pytest.skip("no PostgreSQL: set CTO_BOT_TEST_DATABASE_URL=postgresql://... (.ci/run starts one)")
-    store = SqlStore(POSTGRES_URL)
+    store = SqlStore(postgres_url())
     store.purge()
     return store
 

@@ -5,29 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import uuid
 
-import pytest
 from slack_bolt import BoltRequest, BoltResponse
 
 from adapters.slack.app import skip_redeliveries
 from adapters.slack.redelivery import SeenIds
 from bot.infra.sqlstore import SqlStore
 from bot.service.store import MemoryStore
-
-POSTGRES_URL = os.environ.get("CTO_BOT_TEST_DATABASE_URL", "")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    if not POSTGRES_URL:
-        if os.environ.get("CTO_BOT_REQUIRE_POSTGRES"):
-            pytest.fail("CTO_BOT_TEST_DATABASE_URL is not set but CTO_BOT_REQUIRE_POSTGRES is")
-        pytest.skip("no PostgreSQL: set CTO_BOT_TEST_DATABASE_URL=postgresql://... (.ci/run starts one)")
-    return POSTGRES_URL
 
 
 def event_delivery(event_id: str) -> BoltRequest:

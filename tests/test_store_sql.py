@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import socket
 import sqlite3
 import subprocess
@@ -22,10 +21,9 @@ from bot.bootstrap import open_delivery_claims, open_store
 from bot.infra.settings import Settings
 from bot.infra.sqlstore import SqlStore, normalise_url
 from bot.service.store import BackgroundRecorder, Interaction, MemoryStore
-from tests.conftest import REPO
+from tests.conftest import REPO, postgres_url
 
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
-POSTGRES_URL = os.environ.get("CTO_BOT_TEST_DATABASE_URL", "")
 
 
 def interaction(question: str = "salaire cto") -> Interaction:
@@ -200,16 +198,6 @@ def test_the_data_folder_and_the_database_are_private(tmp_path):
 # -- delivery ids shared between processes ------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    if not POSTGRES_URL:
-        if os.environ.get("CTO_BOT_REQUIRE_POSTGRES"):
-            pytest.fail("CTO_BOT_TEST_DATABASE_URL is not set but CTO_BOT_REQUIRE_POSTGRES is")
-        pytest.skip("no PostgreSQL: set CTO_BOT_TEST_DATABASE_URL=postgresql://... (.ci/run starts one)")
-    return POSTGRES_URL
-
 
 def test_a_delivery_id_is_claimed_once_across_two_stores_on_one_database(database_url):
     first, second = SqlStore(database_url), SqlStore(database_url)
@@ -309,11 +297,7 @@ class Proxy:
 
 @pytest.fixture
 def postgres_behind_a_proxy() -> Iterator[tuple[SqlStore, Proxy]]:
-    if not POSTGRES_URL:
-        if os.environ.get("CTO_BOT_REQUIRE_POSTGRES"):
-            pytest.fail("CTO_BOT_TEST_DATABASE_URL is not set but CTO_BOT_REQUIRE_POSTGRES is")
-        pytest.skip("no PostgreSQL: set CTO_BOT_TEST_DATABASE_URL=postgresql://... (.ci/run starts one)")
-    url = make_url(normalise_url(POSTGRES_URL))
+    url = make_url(normalise_url(postgres_url()))
     proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
     store = SqlStore(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
     store.purge()

@@ -7,8 +7,8 @@ word sequence, stop words included, and stands for the group's key.
 >>> s = Synonyms([("compétences", "qualités", "skills"), ("responsable", "in charge", "owns")])
 >>> s.keys_of("qualites"), s.keys_of("skill"), s.keys_of("budget")
 (('=0',), ('=0',), ())
->>> s.phrase_keys(["who", "is", "in", "charge", "of", "it"])
-['=1']
+>>> s.phrases_in(["who", "is", "in", "charge", "of", "it"])
+[(2, 4, {'=1'})]
 """
 
 from __future__ import annotations
@@ -46,10 +46,6 @@ class Synonyms:
         for form in stems(word):
             found |= self._by_stem.get(form, set())
         return tuple(sorted(found))
-
-    def phrase_keys(self, tokens: Sequence[str]) -> list[str]:
-        """The keys of the groups whose phrase members occur in ``tokens`` (folded words, stop words kept)."""
-        return sorted({key for _, _, keys in self.phrases_in(tokens) for key in keys})
 
     def phrases_in(self, tokens: Sequence[str]) -> list[tuple[int, int, set[str]]]:
         """(start, end, group keys) of each phrase member found in ``tokens``."""
