@@ -52,6 +52,7 @@ class Engine:
     def __init__(self, knowledge: Knowledge, thresholds: Thresholds | None = None):
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
+        self.matchers: Sequence[Matcher]  # a cached engine reads each document's matcher on first use
         self.matchers = [Matcher(document, self.thresholds) for document in knowledge.documents()] or [
             Matcher(knowledge, self.thresholds)]
         self._question_keys = {q: k for m in self.matchers for q, k in m.index.question_keys.items()}

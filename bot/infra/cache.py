@@ -1,9 +1,12 @@
 """The built engine cached on disk, so that a process starts without parsing YAML or building the index.
 
 A cache file is named by a hash of every knowledge file's path and bytes and of the code that builds an
-engine (``code_version``: any change to the engine, the loader or their libraries makes a new name). It lives
-in ``$CTO_BOT_DATA_DIR/cache/``, mode 0600, and is written to a temporary file then renamed, so that processes
-sharing the folder never read half a file. A file that cannot be read is logged, removed and rebuilt; only
+engine (``code_version``: any change to the engine, the loader, this module or their libraries makes a new
+name). It holds the engine's head (the knowledge, which document holds which word) and each document's matcher
+as a part of its own, with a table of their offsets and checksums: a process reads the head, then only the
+documents its questions need; a damaged document is rebuilt from the knowledge. It lives in
+``$CTO_BOT_DATA_DIR/cache/``, mode 0600, and is written to a temporary file then renamed, so that processes
+sharing the folder never read half a file (a process keeps its file open: a newer one may replace it). A file that cannot be read is logged, removed and rebuilt; only
 the most recently used few are kept. ``CTO_BOT_CACHE=0`` (or ``--no-cache``) turns the cache off.
 
 Run as ``python -m bot.infra.cache PATH...`` it builds the engine in its own process (for a reload that does
@@ -16,15 +19,19 @@ import array
 import copyreg
 import gc
 import hashlib
+import io
 import itertools
 import json
 import logging
 import os
 import pickle
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import weakref
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
@@ -32,8 +39,11 @@ from pathlib import Path
 from typing import Any
 
 import bot.core
+from bot.core.documents import LazyMatchers
 from bot.core.engine import Engine
 from bot.core.index import Index
+from bot.core.knowledge import Knowledge
+from bot.core.matcher import Matcher
 from bot.errors import KnowledgeError
 from bot.infra import loader
 from bot.infra.loader import knowledge_files, load_knowledge
@@ -60,13 +70,14 @@ def cache_enabled(environ: Mapping[str, str]) -> bool:
 
 @lru_cache(maxsize=1)
 def code_version() -> bytes:
-    """What builds an engine: the bytes of every ``bot/core`` module and of the YAML loader, the Python version,
-    and the installed files of the libraries that parse and stem (an upgrade changes their size or time).
+    """What builds an engine: the bytes of every ``bot/core`` module, of the YAML loader and of this module (the
+    file's layout), the Python version, and the installed files of the libraries that parse and stem (an
+    upgrade changes their size or time).
 
     Stronger than the package version, which stays the same between development commits, and read without
     ``importlib.metadata`` (50 to 100 ms at every start)."""
     digest = hashlib.sha256(f"{sys.version}|{pickle.HIGHEST_PROTOCOL}".encode())
-    sources = sorted(Path(next(iter(bot.core.__path__))).glob("*.py")) + [Path(loader.__file__)]
+    sources = sorted(Path(next(iter(bot.core.__path__))).glob("*.py")) + [Path(loader.__file__), Path(__file__)]
     for module in sources:
         digest.update(module.name.encode() + b"\0" + module.read_bytes())
     for name in ("yaml", "_yaml", "snowballstemmer", "Stemmer", "rapidfuzz"):
@@ -175,16 +186,142 @@ class EngineCache:
 
 
 def read_engine(path: Path) -> Engine:
-    """Unpickle the engine at ``path``, only from a file of this user that no one else may write."""
-    with open(path, "rb") as file:
-        status = os.fstat(file.fileno())
+    """The engine cached at ``path``, only from a file of this user that no one else may write: its head (the
+    knowledge, the map of which document holds which word) now, each document's matcher when a question first
+    needs it (see ``LazyMatchers``)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    parts: _Parts | None = None
+    try:
+        status = os.fstat(descriptor)
         if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
             raise PermissionError(f"owned by uid {status.st_uid} with mode {status.st_mode & 0o777:o}; "
                                   "the cache only reads files of this user that others cannot write")
-        engine = _unpickle(_Yielding(file))
-    if not isinstance(engine, Engine):
-        raise TypeError(f"holds a {type(engine).__name__}, not an engine")
+        parts = _Parts(descriptor, path)
+        engine = parts.load(0)  # read by Python code: answers of other threads run meanwhile
+        if not isinstance(engine, Engine):
+            raise TypeError(f"holds a {type(engine).__name__}, not an engine")
+    except BaseException:
+        if parts is None:
+            os.close(descriptor)
+        else:
+            parts.close()
+        raise
+    engine.matchers = LazyMatchers(len(parts.table) - 1, _DocumentLoader(parts, engine))
     return engine
+
+
+_MAGIC = b"cto-bot engine\x00\x02"
+"""A cache file: this magic, how many parts it holds, their table (the offset, length and CRC-32 of the head,
+then of each document's matcher), then the parts: the head (the engine without its matchers), the matchers."""
+_LENGTH = struct.Struct("<Q")
+_ENTRY = struct.Struct("<QQQ")
+
+
+class _Parts:
+    """The parts of one open cache file, read at the offsets of its table; the file stays open (and readable
+    after a newer version replaced it) for the life of the engine, which reads its documents on demand."""
+
+    def __init__(self, descriptor: int, path: Path):
+        self.descriptor = descriptor
+        self.path = path
+        head = os.read(descriptor, len(_MAGIC) + _LENGTH.size)
+        if head[: len(_MAGIC)] != _MAGIC or len(head) != len(_MAGIC) + _LENGTH.size:
+            raise ValueError("not a cache file of this version")
+        (count,) = _LENGTH.unpack(head[len(_MAGIC):])
+        if not 0 < count < 1 << 24:
+            raise ValueError(f"its table of contents is damaged ({count} parts)")
+        self.table: list[tuple[int, int, int]] = list(_ENTRY.iter_unpack(self.read(len(head), _ENTRY.size * count)))
+        self._closer = weakref.finalize(self, os.close, descriptor)
+
+    def read(self, offset: int, length: int) -> bytes:
+        if hasattr(os, "pread"):
+            data = os.pread(self.descriptor, length, offset)
+        else:  # one reader at a time: the head is read before any document, documents under LazyMatchers' lock
+            os.lseek(self.descriptor, offset, os.SEEK_SET)
+            data = os.read(self.descriptor, length)
+        if len(data) != length:
+            raise EOFError(f"truncated: {len(data)} bytes of {length} at offset {offset}")
+        return data
+
+    def load(self, n: int) -> Any:
+        """Unpickle part ``n`` (0: the head, then one per document), read in order and checked against its
+        CRC-32 (never held whole in memory beside what it holds)."""
+        reader = _PartReader(self, *self.table[n][:2])
+        loaded = _unpickle(reader)
+        if reader.crc != self.table[n][2] or reader.offset != reader.end:
+            raise ValueError(f"part {n} is damaged (its checksum differs)")
+        return loaded
+
+    def is_current(self) -> bool:
+        """True when ``path`` is still the file this reads (not replaced since)."""
+        try:
+            current, mine = os.stat(self.path), os.fstat(self.descriptor)
+        except OSError:
+            return False
+        return (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino)
+
+    def close(self) -> None:
+        self._closer()
+
+
+class _PartReader:
+    """Reads one part of a cache file, in order, keeping the running CRC-32 of what it read."""
+
+    def __init__(self, parts: _Parts, offset: int, length: int):
+        self.parts, self.offset, self.end = parts, offset, offset + length
+        self.crc = 0
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.end - self.offset if size < 0 else min(size, self.end - self.offset)
+        data = self.parts.read(self.offset, size) if size > 0 else b""
+        self.offset += len(data)
+        self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(memoryview(buffer).cast("B")))
+        memoryview(buffer).cast("B")[: len(data)] = data
+        return len(data)
+
+    def readline(self) -> bytes:
+        raise io.UnsupportedOperation("a cache part has no lines")
+
+
+class _DocumentLoader:
+    """Reads document ``d``'s matcher from the cache file when a question first needs it, and attaches it to
+    the head's passages and thresholds. A part that cannot be read is logged and the document's matcher is
+    built again from the knowledge (the file is removed, so that the next process rebuilds it whole).
+
+    Holds the knowledge and thresholds, not the engine: no reference cycle keeps a replaced engine alive."""
+
+    def __init__(self, parts: _Parts, engine: Engine):
+        self.parts = parts
+        self.knowledge = engine.knowledge
+        self.thresholds = engine.thresholds
+        self.documents: list[Knowledge] | None = None
+
+    def __call__(self, d: int) -> Matcher:
+        if self.documents is None:
+            self.documents = _documents(self.knowledge)
+        document = self.documents[d]
+        try:
+            matcher = self.parts.load(d + 1)
+            if not isinstance(matcher, Matcher):
+                raise TypeError(f"holds a {type(matcher).__name__}, not a matcher")
+            matcher.t = self.thresholds
+            matcher.index.passages, matcher.index.topics = document.passages, document.out_of_scope
+            return matcher
+        except Exception as error:  # damaged since the head was read: this document is built here
+            log.warning("engine cache %s: document %d unreadable (%s: %s); rebuilding it", self.parts.path, d,
+                        type(error).__name__, error)
+            if self.parts.is_current():
+                self.parts.path.unlink(missing_ok=True)
+            return Matcher(document, self.thresholds)
+
+
+def _documents(knowledge: Knowledge) -> list[Knowledge]:
+    """The knowledge of each matcher of an engine over ``knowledge``, in order (as ``Engine`` builds them)."""
+    return knowledge.documents() or [knowledge]
 
 
 def _unpickle(file: Any) -> Any:
@@ -202,34 +339,31 @@ def _unpickle(file: Any) -> Any:
             gc.enable()
 
 
-class _Yielding:
-    """A file whose ``read`` runs Python code: the unpickler, C code holding the GIL, then lets other threads
-    (answers) run between two frames of the pickle instead of stalling them for the whole load."""
-
-    def __init__(self, file: Any):
-        self.file = file
-
-    def read(self, size: int = -1) -> bytes:
-        return self.file.read(size)
-
-    def readinto(self, buffer: Any) -> int:
-        return self.file.readinto(buffer)
-
-    def readline(self) -> bytes:
-        return self.file.readline()
-
-
 def write_engine(engine: Engine, directory: Path, path: Path) -> Path:
-    """Pickle ``engine`` to ``path`` through a 0600 temporary file in ``directory`` renamed into place."""
+    """Write ``engine`` to ``path`` through a 0600 temporary file in ``directory`` renamed into place: its head,
+    then each document's matcher as a part of its own, so that a reader loads only the documents it needs."""
+    parts = [_dumps(matcher) for matcher in engine.matchers]
+    parts.insert(0, _dumps(engine))
+    offset = len(_MAGIC) + _LENGTH.size + _ENTRY.size * len(parts)
+    table = [_MAGIC, _LENGTH.pack(len(parts))]
+    for part in parts:
+        table.append(_ENTRY.pack(offset, len(part), zlib.crc32(part)))
+        offset += len(part)
     descriptor, temporary = tempfile.mkstemp(prefix=_PREFIX, suffix=".tmp", dir=directory)
     try:
         with os.fdopen(descriptor, "wb") as file:
-            _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(engine)
+            file.writelines([*table, *parts])
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _dumps(obj: Any) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buffer.getvalue()
 
 
 # -- compact postings --------------------------------------------------------------------------------
@@ -238,8 +372,26 @@ def write_engine(engine: Engine, directory: Path, path: Path) -> Path:
 # instead as flat arrays, and read back into dicts that share one int object per passage and one float per
 # strength, as a freshly built index does.
 
+def _reduce_engine(engine: Engine) -> tuple[Any, ...]:
+    """The head: the engine without its matchers (each is a part of its own)."""
+    return _restore, (type(engine), dict(vars(engine), matchers=()))
+
+
+def _reduce_matcher(matcher: Matcher) -> tuple[Any, ...]:
+    """A document's matcher without the engine's thresholds (attached again when it is read)."""
+    return _restore, (type(matcher), dict(vars(matcher), t=None))
+
+
+def _restore(cls: type, state: dict[str, Any]) -> Any:
+    restored: Any = object.__new__(cls)
+    vars(restored).update(state)
+    return restored
+
+
 def _reduce_index(index: Index) -> tuple[Any, ...]:
-    state = dict(vars(index))
+    """An index without its passages and topics (the head's, attached again when it is read), its postings
+    packed."""
+    state = dict(vars(index), passages=(), topics=())
     state.pop("_lookups", None)  # the lookups an engine remembered while answering are not part of it
     postings = state.get("postings")
     if isinstance(postings, dict) and _is_plain_postings(postings):
@@ -298,7 +450,7 @@ class _PackedPostings:
 
 
 class _Pickler(pickle.Pickler):
-    dispatch_table = {**copyreg.dispatch_table, Index: _reduce_index}
+    dispatch_table = {**copyreg.dispatch_table, Engine: _reduce_engine, Matcher: _reduce_matcher, Index: _reduce_index}
 
 
 # -- building -----------------------------------------------------------------------------------------
