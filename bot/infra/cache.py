@@ -6,8 +6,9 @@ name). It holds the engine's head (the knowledge, which document holds which wor
 as a part of its own, with a table of their offsets and checksums: a process reads the head, then only the
 documents its questions need; a damaged document is rebuilt from the knowledge. It lives in
 ``$CTO_BOT_DATA_DIR/cache/``, mode 0600, and is written to a temporary file then renamed, so that processes
-sharing the folder never read half a file (a process keeps its file open: a newer one may replace it). A file that cannot be read is logged, removed and rebuilt; only
-the most recently used few are kept. ``CTO_BOT_CACHE=0`` (or ``--no-cache``) turns the cache off.
+sharing the folder never read half a file (a process keeps its file open: a newer one may replace it). A file
+that cannot be read is logged, removed and rebuilt; only the most recently used few are kept. ``CTO_BOT_CACHE=0``
+(or ``--no-cache``) turns the cache off.
 
 Run as ``python -m bot.infra.cache PATH...`` it builds the engine in its own process (for a reload that does
 not hold the serving process's GIL) and prints where the pickle is, or the knowledge's problems, as JSON.
@@ -188,7 +189,7 @@ class EngineCache:
 def read_engine(path: Path) -> Engine:
     """The engine cached at ``path``, only from a file of this user that no one else may write: its head (the
     knowledge, the map of which document holds which word) now, each document's matcher when a question first
-    needs it (see ``LazyMatchers``)."""
+    needs it (see ``LazyMatchers``), or now when there is only one."""
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     parts: _Parts | None = None
     try:
@@ -207,6 +208,8 @@ def read_engine(path: Path) -> Engine:
             parts.close()
         raise
     engine.matchers = LazyMatchers(len(parts.table) - 1, _DocumentLoader(parts, engine))
+    if len(engine.matchers) == 1:  # every question needs it: read now (in a reload, before the engine serves)
+        engine.matchers[0]
     return engine
 
 
