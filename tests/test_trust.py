@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from bot.bootstrap import build_engine
 from bot.core.answer import Outcome
+from bot.core.engine import Engine
+from bot.core.thresholds import Thresholds
 from bot.tools.evaluate import evaluate, load_cases, real_questions_path
 
 SYNONYMS_KNOWLEDGE = """\
@@ -101,6 +103,53 @@ def test_a_question_about_another_job_the_documents_never_mention_is_declined(en
     assert engine.ask("Can a CTO become a teacher?").passage_id == "careers-paths"
 
 
+WATERING_KNOWLEDGE = """\
+sections:
+- id: water
+  heading: L'arrosage
+  topic: {fr: l'arrosage, en: watering}
+  passages:
+  - id: water-beds
+    text: Le jardinier arrose les massifs de fleurs chaque matin, avant la chaleur.
+    questions: {fr: [Quand arroser les massifs ?]}
+  - id: water-vegetables
+    text: Le potager est arrosé le soir, au pied des plantes, pour économiser l’eau.
+    questions: {fr: [Quand arroser le potager ?]}
+- id: tools
+  heading: Les outils
+  topic: {fr: les outils, en: tools}
+  passages:
+  - id: tools-pruning
+    text: Le sécateur sert à tailler les rosiers et les arbustes en hiver.
+    questions: {fr: [Avec quoi tailler les rosiers ?]}
+  - id: tools-mowing
+    text: La tondeuse coupe la pelouse toutes les deux semaines au printemps.
+    questions: {fr: [Quand tondre la pelouse ?]}
+"""
+
+
+def test_close_passages_of_one_section_answer_when_every_other_section_is_far_behind(write_knowledge):
+    knowledge = build_engine([write_knowledge(WATERING_KNOWLEDGE)]).knowledge
+    strict = Engine(knowledge, Thresholds(answer=99, sure=99))  # only a clear lead can answer
+    answer = strict.ask("Quand faut-il arroser ?")
+    assert answer.outcome is Outcome.ANSWER and answer.passage_id in ("water-beds", "water-vegetables")
+    assert [c.passage_id for c in answer.candidates[:2]] == ["water-beds", "water-vegetables"]  # close, one section
+
+
+def test_a_job_only_an_out_of_scope_topic_names_is_still_another_job(engine):
+    # "salarié" shares its stem with "salaries" of the pay topic, which names what the documents lack
+    assert not engine.ask("Peut-on devenir consultant après une carrière de salarié ?").matched
+    assert engine.ask("Un CTO peut-il devenir consultant ?").passage_id == "careers-paths"
+
+
+def test_a_question_about_the_askers_own_affairs_is_never_answered_with_confidence(engine):
+    for question in ("How do you decide on what your budget is?", "Comment gérer mon budget ?",
+                     "What should I do with my career?"):
+        assert engine.ask(question).outcome is not Outcome.ANSWER, question
+    assert engine.ask("How does a CTO manage the budget?").passage_id == "missions-budget"
+    assert engine.ask("Comment le CTO gère-t-il son budget ?").passage_id == "missions-budget"
+
+
 def test_a_word_in_another_sense_does_not_answer(engine):
     for question in ("quel temps fait-il ?", "what time is it?", "Quelle heure est-il ?", "options"):
         assert not engine.ask(question).matched, question
@@ -130,9 +179,9 @@ def test_one_generic_word_alone_is_never_answered(engine, word, form):
 
 def test_the_real_questions_stay_above_their_regression_floor(engine):
     result = evaluate(engine, *load_cases(real_questions_path()))
-    assert result.accuracy >= 0.84, result.failures
+    assert result.accuracy >= 0.88, result.failures
     wrong_answers = [f for f in result.failures if "should not answer" in f[2]]
-    assert len(wrong_answers) <= 8, wrong_answers
+    assert len(wrong_answers) <= 3, wrong_answers
 
 
 def test_debug_shows_the_synonyms_and_typos_a_question_was_read_with(write_knowledge, cli):

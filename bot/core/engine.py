@@ -112,9 +112,9 @@ class Engine:
         for matcher, words in self._documents_for(tokens):  # each reads the words with its own synonyms
             if subject is not None and not matcher.about_the_subject(subject):
                 continue
-            if matcher.about_another_job(words):
-                continue
-            ranked += matcher.score(words, tokens, confident, matcher.near(sections))
+            # a job these documents never mention: only their out-of-scope topics may say what they lack
+            topics_only = matcher.about_another_job(words)
+            ranked += matcher.score(words, tokens, confident, matcher.near(sections), topics_only)
             readings.update(dict.fromkeys(_readings(matcher.index, words)))
         ranked.sort(key=lambda s: s.score, reverse=True)
         answer = self._decide(question, lang, " ".join(meaningful), ranked)
@@ -223,10 +223,13 @@ class Engine:
             whole = self._whole_list_of(passage, runner_up.passage)
             if whole is not None:  # a list's lead-in and one of its items are close: the whole list holds both
                 passage, clear = whole, best.score - (ranked[2].score if len(ranked) > 2 else 0) >= t.margin
+            elif runner_up.passage.section_id == passage.section_id:  # close passages of one section: it is clear
+                clear = best.score - (ranked[2].score if len(ranked) > 2 else 0) >= t.margin
         # the question's words, or its whole phrasing, must be the passage's: a question full of words the documents
         # lack ("the primary responsibilities of a modern CTO") is known by its form
         support = max(best.coverage, best.model) if best.coverage >= t.least_coverage else best.coverage
-        lead = best.score - runner_up.score if runner_up is not None else best.score
+        rival = next((s for s in ranked[1:] if s.passage is None or s.passage.section_id != passage.section_id), None)
+        lead = best.score - rival.score if rival is not None else best.score  # how far ahead of another section
         # a middling score answers when nothing comes near it; a high one when it is clear of the next
         confident = (best.score >= t.answer and clear
                      or not best.capped and best.score >= t.lone_answer and lead >= t.lone_margin)

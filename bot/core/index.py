@@ -264,8 +264,11 @@ class Index:
         return match
 
     def holds(self, word: str) -> bool:
-        """True when some entry holds ``word`` itself (by stem or synonym group, not by a close spelling)."""
-        return bool(self._postings(word, 100.0, {"any": 1.0, "fr": 1.0, "en": 1.0}))
+        """True when some passage holds ``word`` itself (by stem or synonym group, not by a close spelling); an
+        out-of-scope topic does not count: it names what the documents lack."""
+        passages = len(self.passages)
+        return any(i < passages for postings, _ in self._postings(word, 100.0, {"any": 1.0, "fr": 1.0, "en": 1.0})
+                   for i in postings)
 
     def _groups(self, word: str) -> list[str]:
         if word.startswith("="):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matching import phrase_similarity, similarity
-from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS
+from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS, PERSONAL_WORDS
 from bot.core.text import STOP_WORDS, fold, stems
 from bot.core.thresholds import Thresholds
 
@@ -68,13 +68,16 @@ class Matcher:
         return not terms or any(m.word in self._subject or self._subject.intersection(m.spellings)
                                 or m.fields & self._subject for m in matches)
 
+    def _names_subject(self, matches: list[WordMatch]) -> bool:
+        return any(m.word in self._subject or m.fields & self._subject for m in matches)
+
     def about_another_job(self, words: list[str]) -> bool:
         """True when the question names a job these documents never mention (a nurse, a pilot) and not their
         own subject: whatever else it shares with them ("skills", "career"), it asks about that job."""
         if not self._subject:
             return False
         matches = [self.index.lookup(w) for w in words]
-        if any(m.word in self._subject or m.fields & self._subject for m in matches):
+        if self._names_subject(matches):
             return False
         return any(m.word in OTHER_JOB_WORDS and not self.index.holds(m.word) for m in matches)
 
@@ -82,8 +85,9 @@ class Matcher:
         """The entries a follow-up is read against: the passages of the previous answer's sections."""
         return {i for i, p in enumerate(self.index.passages) if p.section_id in sections} if sections else set()
 
-    def score(self, words: list[str], tokens: list[str], lang: str | None, near: set[int]) -> list[Scored]:
-        """This document's entries that may answer, best first."""
+    def score(self, words: list[str], tokens: list[str], lang: str | None, near: set[int],
+              topics_only: bool = False) -> list[Scored]:
+        """This document's entries that may answer, best first (``topics_only``: only its out-of-scope topics)."""
         t = self.t
         matches = [self.index.lookup(w, lang) for w in dict.fromkeys(words)]
         unknown = t.unknown_word_weight
@@ -102,8 +106,11 @@ class Matcher:
         centroid = self.index.phrases.centroid(query, shortlist)
         rescuable = any(w in STOP_WORDS for w in tokens)  # function words give it a form ("what does … do")
         generic = self._only_generic(matches, rescuable)
+        # "your budget", "ma carrière" without the documents' subject: the asker's own affair, at most a suggestion
+        personal = bool(self._subject) and not PERSONAL_WORDS.isdisjoint(tokens) and not self._names_subject(matches)
         # an out-of-scope topic must share the question's words, not only its form
-        shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)]
+        shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)
+                     and (self.index.is_topic(i) or not topics_only)]
         models = {i: (nearest.get(i, 0.0) + centroid[i]) / 2 for i in shortlist}
         ordered = sorted(models.values(), reverse=True) or [0.0]
         model_lead = ordered[0] - ordered[1] if len(ordered) > 1 else ordered[0]
@@ -120,7 +127,7 @@ class Matcher:
                 score = t.text_weight * coverage[i] + t.model_weight * model
             score = 100 * score + (t.focus_bonus if i in near else 0.0)
             unclear = model < t.model_answer or model < ordered[0] or model_lead < t.model_margin
-            capped = generic and (unclear or not rescuable) and (phrase < 0.9 or len(key.split()) < 2)
+            capped = generic and (unclear or not rescuable) and (phrase < 0.9 or len(key.split()) < 2) or personal
             if capped:
                 # a question whose form matches nothing the maintainers wrote ("what time is it?" beside "over
                 # time") is declined; a bare word ("budget") may still be offered as a suggestion

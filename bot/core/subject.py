@@ -59,11 +59,14 @@ OTHER_JOB_WORDS = frozenset(
     psychologist psychologue therapist veterinarian veterinaire scientist scientists chercheur researcher
     biologist biologiste chemist chimiste physicist physicien economist economiste banker banquier trader
     broker courtier steward hotesse athlete footballer footballeur
-    student students etudiant etudiants intern stagiaire
+    student students etudiant etudiants intern stagiaire salarie salariee employee employees
     """.split()
 )
 """Job nouns in general: a question about one of them that the documents never mention, and that does not
 name the documents' subject, asks about that other job ("What skills does a nurse need?")."""
+PERSONAL_WORDS = frozenset("my your our mon ma mes ton ta tes votre vos notre nos".split())
+"""Possessives of the first and second person: "how do you decide on your budget?" asks about the asker's own
+budget (or the reader's), not the documents' subject, unless it names that subject too."""
 _TAIL = re.compile(r"\b(?:in|dans|au sein|within|at|for|pour|exactly|exactement|actually|vraiment|really)\b.*$")
 
 
