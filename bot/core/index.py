@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.core.knowledge import Knowledge, OutOfScope, Passage, other_language
@@ -102,8 +103,9 @@ class Index:
 
     passages: tuple[Passage, ...]
     topics: tuple[OutOfScope, ...]
-    postings: dict[str, dict[str, dict[int, float]]]
-    """Side (``fr``, ``en``, ``any`` for keywords and synonym keys) → stem → entry index → strength."""
+    postings: dict[str, Mapping[str, dict[int, float]]]
+    """Side (``fr``, ``en``, ``any`` for keywords and synonym keys) → stem → entry index → strength (in a cached
+    engine, each side a ``PackedPostings``)."""
     frequency: dict[str, int]
     """Stem → how many entries hold it, on any side."""
     vocabulary: list[str]

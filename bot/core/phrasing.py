@@ -10,14 +10,20 @@ Deterministic, built at index time, no download.
 
 from __future__ import annotations
 
+import itertools
 import math
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from bot.core.synonyms import Synonyms
 from bot.core.text import STOP_WORDS, stems
 
-Vector = dict[str, float]
+Vector = dict[int, float]
+"""A TF-IDF vector: feature number → weight."""
+K = TypeVar("K")
 
 MAX_NEIGHBOUR_SHARE = 0.25
 """Features held by more than this share of the sentences are left out of the nearest-sentence search (they
@@ -46,7 +52,11 @@ def features(tokens: Sequence[str], synonyms: Synonyms, memo: dict[str, str] | N
 
 
 class PhraseModel:
-    """Nearest-sentence and centroid similarity of a question to each entry, 0..1."""
+    """Nearest-sentence and centroid similarity of a question to each entry, 0..1.
+
+    Stored flat, for memory and loading: each feature (a word or word pair) has a number (``ids``); its IDF,
+    its postings (sentence numbers and weights) and each entry's centroid (feature numbers and weights) are
+    arrays, a feature's postings and an entry's centroid being the slices between two of their ``starts``."""
 
     def __init__(self, entries: Sequence[tuple[Sequence[Sequence[str]], Sequence[Sequence[str]]]],
                  synonyms: Synonyms):
@@ -64,26 +74,33 @@ class PhraseModel:
             for f in counts:
                 df[f] += 1
         total = len(raw) + 1
-        self.idf = {f: math.log(total / (n + 1)) + 1.0 for f, n in df.items()}
-        self.owner: list[int] = []
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        sums: list[Vector] = [defaultdict(float) for _ in entries]
+        self.ids = {f: n for n, f in enumerate(df)}
+        self.idf = array("d", [math.log(total / (n + 1)) + 1.0 for n in df.values()])
+        self.owner = array("I", [e for e, _ in raw])
         limit = min(MAX_NEIGHBOUR_POSTINGS, max(8, int(MAX_NEIGHBOUR_SHARE * len(raw))))
-        for e, counts in raw:
-            vector = self._weigh(counts)
-            s = len(self.owner)
-            self.owner.append(e)
-            for f, w in vector.items():
-                if df[f] <= limit:
-                    postings[f].append((s, w))
-                sums[e][f] += w
-        self.postings = dict(postings)
-        self.centroids = [_normalised(v) for v in sums]
+        searched = [n <= limit for n in df.values()]
+        numbers: list[list[int]] = [[] for _ in df]
+        weights: list[list[float]] = [[] for _ in df]
+        sums: list[dict[int, float]] = [defaultdict(float) for _ in entries]
+        for s, (e, counts) in enumerate(raw):
+            for i, w in self._weigh(counts).items():
+                if searched[i]:
+                    numbers[i].append(s)
+                    weights[i].append(w)
+                sums[e][i] += w
+        self.starts = array("I", [0, *itertools.accumulate(map(len, numbers))])
+        self.sentences = array("I", itertools.chain.from_iterable(numbers))
+        self.weights = array("d", itertools.chain.from_iterable(weights))
+        centroids = [dict(sorted(_normalised(v).items())) for v in sums]
+        self.centroid_starts = array("I", [0, *itertools.accumulate(map(len, centroids))])
+        self.centroid_features = array("I", itertools.chain.from_iterable(centroids))
+        self.centroid_weights = array("d", itertools.chain.from_iterable(c.values() for c in centroids))
 
-    def _weigh(self, counts: dict[str, int]) -> Vector:
-        idf = self.idf  # (1 + log 1) * x is x: most features occur once, and skip the logarithm
-        return _normalised({f: idf[f] if n == 1 else (1 + math.log(n)) * idf[f] for f, n in counts.items()
-                            if f in idf})
+    def _weigh(self, counts: dict[str, int]) -> dict[int, float]:
+        """The normalised TF-IDF vector of feature ``counts``, by feature number (unknown features left out)."""
+        ids, idf = self.ids, self.idf  # (1 + log 1) * x is x: most features occur once, and skip the logarithm
+        return _normalised({i: idf[i] if n == 1 else (1 + math.log(n)) * idf[i] for f, n in counts.items()
+                            if (i := ids.get(f)) is not None})
 
     def vector(self, tokens: Sequence[str]) -> Vector:
         return self._weigh(features(tokens, self.synonyms))
@@ -91,8 +108,10 @@ class PhraseModel:
     def nearest(self, query: Vector) -> dict[int, float]:
         """Per entry, the cosine of its nearest sentence to ``query`` (entries with none left out)."""
         dots: dict[int, float] = defaultdict(float)
-        for f, w in query.items():
-            for s, v in self.postings.get(f, ()):
+        starts, sentences, weights = self.starts, self.sentences, self.weights
+        for i, w in query.items():
+            start, end = starts[i], starts[i + 1]
+            for s, v in zip(sentences[start:end], weights[start:end], strict=True):
                 dots[s] += w * v
         best: dict[int, float] = {}
         for s, d in dots.items():
@@ -102,13 +121,21 @@ class PhraseModel:
         return best
 
     def centroid(self, query: Vector, entries: Iterable[int]) -> dict[int, float]:
+        """Per entry of ``entries``, the cosine of its centroid to ``query`` (each centroid's features are sorted:
+        the query's few features are searched in it)."""
         found = {}
+        starts, numbers, weights = self.centroid_starts, self.centroid_features, self.centroid_weights
         for e in entries:
-            centroid = self.centroids[e]
-            found[e] = sum(query[f] * centroid[f] for f in query.keys() & centroid.keys())
+            start, end = starts[e], starts[e + 1]
+            dot = 0.0
+            for i, w in query.items():
+                k = bisect_left(numbers, i, start, end)
+                if k < end and numbers[k] == i:
+                    dot += w * weights[k]
+            found[e] = dot
         return found
 
 
-def _normalised(vector: Vector) -> Vector:
+def _normalised(vector: dict[K, float]) -> dict[K, float]:
     norm = math.sqrt(sum([w * w for w in vector.values()]))
     return {f: w / norm for f, w in vector.items()} if norm else {}

@@ -16,12 +16,10 @@ not hold the serving process's GIL) and prints where the pickle is, or the knowl
 
 from __future__ import annotations
 
-import array
 import copyreg
 import gc
 import hashlib
 import io
-import itertools
 import json
 import logging
 import os
@@ -45,6 +43,7 @@ from bot.core.engine import Engine
 from bot.core.index import Index
 from bot.core.knowledge import Knowledge
 from bot.core.matcher import Matcher
+from bot.core.postings import PackedPostings
 from bot.errors import KnowledgeError
 from bot.infra import loader
 from bot.infra.loader import knowledge_files, load_knowledge
@@ -369,87 +368,33 @@ def _dumps(obj: Any) -> bytes:
     return buffer.getvalue()
 
 
-# -- compact postings --------------------------------------------------------------------------------
-# Postings are the bulk of an engine: side → stem → {passage number: strength}. Pickled as they are, every
-# number becomes its own object on loading (twice the memory) and loading takes seconds. They are written
-# instead as flat arrays, and read back into dicts that share one int object per passage and one float per
-# strength, as a freshly built index does.
+# -- parts --------------------------------------------------------------------------------------------
+# The head is the engine without its matchers; each matcher is pickled without what the head holds (the
+# passages, topics and thresholds, attached again when it is read), its postings packed in arrays (they are the
+# bulk of an engine: as dicts, every number would be an object of its own, and loading would take seconds).
 
 def _reduce_engine(engine: Engine) -> tuple[Any, ...]:
-    """The head: the engine without its matchers (each is a part of its own)."""
     return _restore, (type(engine), dict(vars(engine), matchers=()))
 
 
 def _reduce_matcher(matcher: Matcher) -> tuple[Any, ...]:
-    """A document's matcher without the engine's thresholds (attached again when it is read)."""
     return _restore, (type(matcher), dict(vars(matcher), t=None))
+
+
+def _reduce_index(index: Index) -> tuple[Any, ...]:
+    state = dict(vars(index), passages=(), topics=())
+    state.pop("_lookups", None)  # the lookups an engine remembered while answering are not part of it
+    postings = state.get("postings")
+    if isinstance(postings, dict) and all(isinstance(by_stem, dict) for by_stem in postings.values()):
+        packed = {side: PackedPostings.pack(by_stem) for side, by_stem in postings.items()}
+        state["postings"] = {side: packed[side] or by_stem for side, by_stem in postings.items()}
+    return _restore, (type(index), state)
 
 
 def _restore(cls: type, state: dict[str, Any]) -> Any:
     restored: Any = object.__new__(cls)
     vars(restored).update(state)
     return restored
-
-
-def _reduce_index(index: Index) -> tuple[Any, ...]:
-    """An index without its passages and topics (the head's, attached again when it is read), its postings
-    packed."""
-    state = dict(vars(index), passages=(), topics=())
-    state.pop("_lookups", None)  # the lookups an engine remembered while answering are not part of it
-    postings = state.get("postings")
-    if isinstance(postings, dict) and _is_plain_postings(postings):
-        state["postings"] = _PackedPostings.pack(postings)
-    return _restore_index, (type(index), state)
-
-
-def _restore_index(cls: type, state: dict[str, Any]) -> Any:
-    if isinstance(state.get("postings"), _PackedPostings):
-        state["postings"] = state["postings"].unpack()
-    index: Any = object.__new__(cls)
-    vars(index).update(state)
-    return index
-
-
-def _is_plain_postings(postings: dict[Any, Any]) -> bool:
-    for by_stem in postings.values():
-        if not isinstance(by_stem, dict):
-            return False
-        for found in itertools.islice(by_stem.values(), 50):
-            if not isinstance(found, dict) or not all(type(i) is int and type(s) is float for i, s in found.items()):
-                return False
-    return True
-
-
-class _PackedPostings:
-    """Postings as arrays: per side, the stems, how many passages each holds, their numbers and strengths."""
-
-    def __init__(self, strengths: list[float], top: int, sides: dict[str, tuple[list[str], bytes, bytes, bytes]]):
-        self.strengths = strengths
-        self.top = top
-        self.sides = sides
-
-    @classmethod
-    def pack(cls, postings: dict[str, dict[str, dict[int, float]]]) -> _PackedPostings:
-        strengths = sorted({s for by_stem in postings.values() for found in by_stem.values() for s in found.values()})
-        code = {s: n for n, s in enumerate(strengths)}
-        sides: dict[str, tuple[list[str], bytes, bytes, bytes]] = {}
-        top = max((i for by_stem in postings.values() for found in by_stem.values() for i in found), default=0)
-        for side, by_stem in postings.items():
-            counts = array.array("I", map(len, by_stem.values()))
-            numbers = array.array("I", (i for found in by_stem.values() for i in found))
-            codes = array.array("H", (code[s] for found in by_stem.values() for s in found.values()))
-            sides[side] = (list(by_stem), counts.tobytes(), numbers.tobytes(), codes.tobytes())
-        return cls(strengths, top, sides)
-
-    def unpack(self) -> dict[str, dict[str, dict[int, float]]]:
-        ints = list(range(self.top + 1))  # one int object per passage, shared by every posting
-        postings: dict[str, dict[str, dict[int, float]]] = {}
-        for side, (stems, counts, numbers, codes) in self.sides.items():
-            pairs = zip(map(ints.__getitem__, array.array("I", numbers)),
-                        map(self.strengths.__getitem__, array.array("H", codes)), strict=True)
-            postings[side] = {stem: dict(itertools.islice(pairs, n)) for stem, n in zip(stems, array.array("I", counts),
-                                                                                       strict=True)}
-        return postings
 
 
 class _Pickler(pickle.Pickler):
