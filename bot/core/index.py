@@ -28,6 +28,9 @@ FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "keyword phrases": 0.5, "tex
 of a several-word keyword ("career options") says little on its own; an out-of-scope topic's questions share
 the documents' own words ("the CTO's salary"), so its keywords must carry it."""
 
+SYNONYM = 0.8
+"""How much a word counts where the entry holds only another word of its synonym group: "abilities" is found in
+the passage that lists abilities before the one that says "compétences" in passing."""
 SIDES = ("fr", "en", "any")
 OTHER_LANGUAGE = 0.6
 """How much a word found only in the other language's texts counts, when the question's language is clear."""
@@ -281,6 +284,6 @@ class Index:
                   factors: dict[str, float]) -> list[tuple[dict[int, float], float]]:
         found = [(self.postings[side][form], factor * similarity / 100)
                  for side, factor in factors.items() for form in _forms(word, side) if form in self.postings[side]]
-        found += [(self.postings["any"][key], similarity / 100) for key in self._groups(word)
+        found += [(self.postings["any"][key], SYNONYM * similarity / 100) for key in self._groups(word)
                   if not word.startswith("=")]
         return found

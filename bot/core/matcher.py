@@ -143,7 +143,9 @@ class Matcher:
         questions yet). Such words cannot carry an answer alone."""
         known = [m for m in matches if m.known]
         passages = len(self.index.passages)
-        specific = [m for m in known if passages < 4 or m.frequency < self.t.generic_share * passages]
+        cut = self.t.generic_share * passages  # counted in passages: an out-of-scope topic makes no word generic
+        specific = [m for m in known if passages < 4 or m.frequency < cut or
+                    sum(i < passages for i in m.passages()) < cut]
         if not specific:
             return True
         if len(specific) == 1 and len(matches) == 1:
