@@ -14,8 +14,9 @@ import itertools
 import math
 from array import array
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 from bot.core.synonyms import Synonyms
@@ -35,7 +36,12 @@ def _norm(token: str, synonyms: Synonyms) -> str:
     if token in STOP_WORDS or len(token) < 3:
         return token
     keys = synonyms.keys_of(token)
-    return keys[0] if keys else min(stems(token), key=lambda s: (len(s), s))
+    return keys[0] if keys else _shortest_stem(token)
+
+
+@lru_cache(maxsize=65536)
+def _shortest_stem(token: str) -> str:
+    return min(stems(token), key=lambda s: (len(s), s))
 
 
 def features(tokens: Sequence[str], synonyms: Synonyms, memo: dict[str, str] | None = None) -> dict[str, int]:
@@ -43,11 +49,8 @@ def features(tokens: Sequence[str], synonyms: Synonyms, memo: dict[str, str] | N
     token's normal form, kept between calls)."""
     memo = {} if memo is None else memo
     norm = [memo[t] if t in memo else memo.setdefault(t, _norm(t, synonyms)) for t in tokens if not t.isdigit()]
-    counts: dict[str, int] = defaultdict(int)
-    for t in norm:
-        counts[t] += 1
-    for a, b in zip(norm, norm[1:], strict=False):
-        counts[f"{a} {b}"] += 1
+    counts = Counter(norm)  # the words, then the pairs, in order
+    counts.update(map("{} {}".format, norm, norm[1:]))
     return counts
 
 
@@ -69,10 +72,9 @@ class PhraseModel:
             raw += [(e, features(q, synonyms, memo)) for q in questions]
             if not questions:  # a passage with no alternate questions yet is known by its own sentences
                 raw += [(e, features(t, synonyms, memo)) for t in texts]
-        df: dict[str, int] = defaultdict(int)
+        df: Counter[str] = Counter()
         for _, counts in raw:
-            for f in counts:
-                df[f] += 1
+            df.update(counts.keys())
         total = len(raw) + 1
         self.ids = {f: n for n, f in enumerate(df)}
         self.idf = array("d", [math.log(total / (n + 1)) + 1.0 for n in df.values()])
@@ -83,11 +85,12 @@ class PhraseModel:
         weights: list[list[float]] = [[] for _ in df]
         sums: list[dict[int, float]] = [defaultdict(float) for _ in entries]
         for s, (e, counts) in enumerate(raw):
+            sum_of_entry = sums[e]
             for i, w in self._weigh(counts).items():
                 if searched[i]:
                     numbers[i].append(s)
                     weights[i].append(w)
-                sums[e][i] += w
+                sum_of_entry[i] += w
         self.starts = array("I", [0, *itertools.accumulate(map(len, numbers))])
         self.sentences = array("I", itertools.chain.from_iterable(numbers))
         self.weights = array("d", itertools.chain.from_iterable(weights))

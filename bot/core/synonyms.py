@@ -42,10 +42,10 @@ class Synonyms:
 
     def keys_of(self, word: str) -> tuple[str, ...]:
         """The keys of the groups a folded word belongs to, by any of its stems."""
-        found: set[str] = set()
-        for form in stems(word):
-            found |= self._by_stem.get(form, set())
-        return tuple(sorted(found))
+        if not self._by_stem:
+            return ()
+        found = [key for form in stems(word) for key in self._by_stem.get(form, ())]
+        return tuple(sorted(set(found))) if found else ()
 
     def phrases_in(self, tokens: Sequence[str]) -> list[tuple[int, int, set[str]]]:
         """(start, end, group keys) of each phrase member found in ``tokens``."""

@@ -327,18 +327,33 @@ def _documents(knowledge: Knowledge) -> list[Knowledge]:
 
 
 def _unpickle(file: Any) -> Any:
-    """``pickle.load`` with the cyclic garbage collector paused, then the loaded objects frozen out of its scans:
-    an engine is millions of objects that live on and hold no reference cycles (it is freed by reference counts
-    when replaced), so collecting them would only stall every thread, once in the load and once after it."""
+    """``pickle.load`` with the cyclic garbage collector paused (see ``gc_paused``)."""
+    with gc_paused():
+        return pickle.load(file)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Run the block with the cyclic garbage collector paused, then freeze what it made out of its scans: an
+    engine is millions of objects that live on and hold no reference cycles (it is freed by reference counts
+    when replaced), so collecting while building or loading one would only scan them again and again (half of a
+    cold build's time) and stall every thread."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        loaded = pickle.load(file)
+        yield
         gc.freeze()
-        return loaded
     finally:
         if paused:
             gc.enable()
+
+
+def fresh_engine(paths: list[Path]) -> Engine:
+    """The engine over the knowledge at ``paths``, built (YAML parsed, indexes made) with the collector paused.
+
+    Raises KnowledgeError when the knowledge is broken."""
+    with gc_paused():
+        return Engine(load_knowledge(paths))
 
 
 def write_engine(engine: Engine, directory: Path, path: Path) -> Path:
@@ -409,7 +424,7 @@ def cached_engine(paths: list[Path], cache: EngineCache | None) -> Engine:
     Raises KnowledgeError when the knowledge is broken.
     """
     if cache is None:
-        return Engine(load_knowledge(paths))
+        return fresh_engine(paths)
     files = knowledge_files(paths)
     key = knowledge_key(files)
     engine = cache.load(key)
@@ -421,7 +436,7 @@ def cached_engine(paths: list[Path], cache: EngineCache | None) -> Engine:
 
 def _build_and_save(paths: list[Path], files: list[Path], key: str, cache: EngineCache) -> Engine:
     started = time.perf_counter()
-    engine = Engine(load_knowledge(paths))
+    engine = fresh_engine(paths)
     if knowledge_key(files) == key:  # not edited while it was being read
         saved = cache.save(key, engine)
         log.info("engine built over %d passages in %.2f s%s", len(engine.knowledge.passages),
@@ -445,7 +460,8 @@ class EngineBuilder:
         paths = getattr(source, "paths", None)
         self.built += 1
         if paths is None:
-            return Engine(source.load())
+            with gc_paused():
+                return Engine(source.load())
         if self.built == 1 or not self.isolate:
             return cached_engine(paths, self.cache)
         self.children += 1
@@ -508,7 +524,7 @@ def _child(argv: list[str]) -> int:
         files = knowledge_files(paths)
         key = knowledge_key(files)
         if cache is None:
-            engine = Engine(load_knowledge(paths))
+            engine = fresh_engine(paths)
         else:
             with cache.building(key):  # several workers reloading the same edit: one builds it
                 engine = None if cache.path(key).exists() else _build_and_save(paths, files, key, cache)
@@ -518,7 +534,7 @@ def _child(argv: list[str]) -> int:
     if cache is not None and cache.path(key).exists():
         print(json.dumps({"path": str(cache.path(key))}))
     else:  # no cache, edited while it was read, or a cache folder that is not writable
-        engine = engine or Engine(load_knowledge(paths))
+        engine = engine or fresh_engine(paths)
         print(json.dumps({"path": str(write_engine(engine, args.scratch, args.scratch / "engine.pickle"))}))
     return 0
 

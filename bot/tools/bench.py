@@ -21,9 +21,9 @@ import yaml
 
 from bot.core.engine import Engine
 from bot.core.knowledge import Knowledge
-from bot.infra.cache import EngineBuilder, EngineCache, knowledge_key, read_engine
+from bot.infra.cache import EngineBuilder, EngineCache, fresh_engine, knowledge_key, read_engine
 from bot.infra.files import YamlFiles
-from bot.infra.loader import knowledge_files, load_knowledge
+from bot.infra.loader import knowledge_files
 from bot.service.reload import LiveEngine
 from bot.tools.evaluate import default_questions_path, load_cases, percentile
 
@@ -203,7 +203,7 @@ def measure(label: str, paths: list[Path], scratch: Path, repeat: int, progress:
     paths = [*paths, extra]
     progress(f"{label}: cold build")
     started = time.perf_counter()
-    engine = Engine(load_knowledge(paths))
+    engine = fresh_engine(paths)
     cold = time.perf_counter() - started
     cache = EngineCache(scratch / "data" / "cache")
     key = knowledge_key(knowledge_files(paths))
