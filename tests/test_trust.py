@@ -236,3 +236,32 @@ def test_the_bot_introduces_itself_from_the_knowledge_not_from_the_code(engine, 
     other = build_engine([write_knowledge(ENGLISH_GUIDE)])
     for reply in (other.ask("hello"), other.ask("bonjour"), other.help("en"), other.ask("merci")):
         assert "CTO" not in reply.text and "Descaling the kettle" in reply.text + " ".join(reply.topics)
+
+
+HEADINGS_KNOWLEDGE = """\
+lang: fr
+sections:
+- id: metier
+  heading: Le métier de jardinier
+  passages:
+  - id: metier-1
+    text: Le jardinier entretient les parcs, les jardins et les espaces verts d'une ville.
+  - id: metier-2
+    text: Il travaille dehors par tous les temps, souvent en équipe.
+- id: salaire
+  heading: Salaire
+  passages:
+  - id: salaire-1
+    text: En France, un jardinier débutant gagne environ 1 800 euros brut par mois.
+- id: devenir
+  heading: Comment devenir jardinier ?
+  passages:
+  - id: devenir-1
+    text: Un CAP agricole ou un bac professionnel en aménagements paysagers ouvre les portes du métier.
+"""
+
+
+def test_a_passage_with_no_alternate_questions_reads_like_its_sections_heading(write_knowledge):
+    engine = build_engine([write_knowledge(HEADINGS_KNOWLEDGE)])
+    assert engine.ask("Comment on devient jardinier ?").passage_id == "devenir-1"
+    assert engine.ask("Quel est le salaire d'un jardinier ?").passage_id == "salaire-1"

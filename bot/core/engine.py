@@ -42,6 +42,9 @@ _CLAUSE_END = re.compile(r"(?<=[?!.;])\s+")
 """Where a message that asks several things splits ("What is a CTO? Why does a startup need one?")."""
 MAX_DOCUMENTS = 24
 """A question is scored in at most this many documents: those sharing the most of its words."""
+RARE_WORD_DOCUMENTS = 20
+"""A word held by at most one document in this many (at least one) names what those documents are about: a
+question holding it is not answered with confidence from another document."""
 MAX_TOPICS = 12
 """Replies list at most this many topics, so that they stay short however big the knowledge grows."""
 
@@ -109,27 +112,37 @@ class Engine:
         sections = {p.section_id for i in focus if (p := self.knowledge.passage(i)) is not None}
         ranked: list[Scored] = []
         readings: dict[str, None] = {}
-        for matcher, words in self._documents_for(tokens):  # each reads the words with its own synonyms
+        for matcher, words, lacking in self._documents_for(tokens):  # each reads the words with its own synonyms
             if subject is not None and not matcher.about_the_subject(subject):
                 continue
             # a job these documents never mention: only their out-of-scope topics may say what they lack
             topics_only = matcher.about_another_job(words)
-            ranked += matcher.score(words, tokens, confident, matcher.near(sections), topics_only)
+            scored = matcher.score(words, tokens, confident, matcher.near(sections), topics_only)
+            if lacking:  # the question names what only another document knows ("PM" beside a CTO article): what
+                line, cap = self.thresholds.suggest, self.thresholds.answer - 1  # what this one scores above the
+                scored = [replace(s, score=min(s.score, cap, line + max(s.score - line, 0) / 2), capped=True)
+                          for s in scored]  # suggestion line counts half, and never answers
+            ranked += scored
             readings.update(dict.fromkeys(_readings(matcher.index, words)))
         ranked.sort(key=lambda s: s.score, reverse=True)
         answer = self._decide(question, lang, " ".join(meaningful), ranked)
         return replace(answer, readings=tuple(readings))
 
-    def _documents_for(self, tokens: list[str]) -> list[tuple[Matcher, list[str]]]:
-        """The documents worth scoring a question in, each with the question's words as it reads them: with
-        several documents, those that share the most of the question's words (counting, for a word none holds,
-        a close spelling of it: one typo search over every document's words, not one per document)."""
+    def _documents_for(self, tokens: list[str]) -> list[tuple[Matcher, list[str], bool]]:
+        """The documents worth scoring a question in, each with the question's words as it reads them and
+        whether it lacks a word that only a few other documents hold: with several documents, those that share
+        the most of the question's words (counting, for a word none holds, a close spelling of it: one typo
+        search over every document's words, not one per document)."""
         text = " ".join(tokens)
         if len(self.matchers) == 1:
-            return [(self.matchers[0], self.matchers[0].index.terms(text))]
+            return [(self.matchers[0], self.matchers[0].index.terms(text), False)]
         shared: dict[int, int] = {}  # document → how many of the question's words it holds
+        few = max(1, len(self.matchers) // RARE_WORD_DOCUMENTS)
+        rare: list[set[int]] = []  # the holders of each word that few documents hold
         for word in set(content_words(text)):
             found = {d for form in stems(word) for d in self._holders.get(form, ())}
+            if found and len(found) <= few:
+                rare.append(found)
             if not found:  # perhaps a typo: the documents holding a close spelling
                 found = {d for close, _ in close_words(word, self._vocabulary.get(word[0], []))
                          for form in stems(close) for d in self._holders.get(form, ())}
@@ -137,7 +150,8 @@ class Engine:
                 shared[d] = shared.get(d, 0) + 1
         most = max(shared.values(), default=0)
         best = sorted((d for d, n in shared.items() if n >= most - 1), key=lambda d: -shared[d])
-        return [(self.matchers[d], self.matchers[d].index.terms(text)) for d in sorted(best[:MAX_DOCUMENTS])]
+        return [(self.matchers[d], self.matchers[d].index.terms(text), any(d not in held for held in rare))
+                for d in sorted(best[:MAX_DOCUMENTS])]
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "") -> Answer:
         """Answer with a known passage, as when someone picks a suggestion; decline an unknown id."""

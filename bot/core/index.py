@@ -204,7 +204,12 @@ class Index:
                 if len(analyse(q)[1]) == 1:  # a one-word alternate question is a keyword too
                     keyword_forms.update(_forms(analyse(q)[1][0]))
             questions.append([keys[q] for q in all_questions])
+            # with no alternate questions yet, a passage reads like its own sentences, and a section's first passage
+            # like its heading too ("Salaire", "Comment devenir Product Manager ?")
             texts = [s for t in (passage.text, passage.translation) if t for s in sentences(t)]
+            if passage.id == section.passages[0].id:
+                texts += [t for t in dict.fromkeys((section.heading, section.title_in(other_language(section.lang))))
+                          if t]
             phrase_entries.append(([analyse(q)[0] for q in all_questions], [analyse(s)[0] for s in texts]))
         offset = len(knowledge.passages)
         for n, topic in enumerate(knowledge.out_of_scope):
