@@ -5,7 +5,10 @@ Run ``python tests/bench_slack.py`` (``--help`` for the options). It prints:
 - signed ``app_mention`` events sent at N concurrent connections: how many were acknowledged (HTTP 200), the
   acknowledgement latency (p50, p99, max), the answers the fake Slack received, and duplicates;
 - the worker's memory (RSS) after 1,000 and after 10,000 events (``--quick``: 2,000), and after 20,000;
-- the seconds to exit after SIGTERM with 100 idle connections open.
+- the seconds to exit after SIGTERM with 100 idle connections open;
+- with ``--diagnose DIR``, at each memory mark, each worker's pymalloc arenas and RSS after ``malloc_trim``, then
+  which objects grew between the first and the last mark (``tests/slack/memdiag``); with ``--tracemalloc`` too,
+  its Python heap and the source lines whose allocations grew most.
 
 Targets (issue 10): 500/500 acknowledged, p99 <= 500 ms, 500 answers, 0 duplicates, exit within 10 s, memory
 after 10,000 events within 20% of memory after 1,000. The exit status is 1 when a target is missed.
@@ -23,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -62,9 +66,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def worker_rss_mb(master: int) -> float:
-    """The resident memory of the master's worker processes, in MB (Linux /proc)."""
-    total = 0
+def workers(master: int) -> dict[int, float]:
+    """The master's worker processes and their resident memory in MB (Linux /proc)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -74,8 +78,63 @@ def worker_rss_mb(master: int) -> float:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         if fields.get("PPid", "").strip() == str(master):
-            total += int(fields.get("VmRSS", "0 kB").split()[0])
-    return total / 1024
+            found[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
+    return found
+
+
+def worker_rss_mb(master: int) -> float:
+    """The resident memory of the master's worker processes, in MB."""
+    return sum(workers(master).values())
+
+
+class Diagnosis:
+    """``--diagnose DIR``: reports from inside the workers (``tests/slack/memdiag``), and what grew between two."""
+
+    def __init__(self, folder: Path, *, trace: bool):
+        self.folder = folder
+        self.trace = trace
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def env(self) -> dict[str, str]:
+        path = os.pathsep.join(filter(None, [str(Path(__file__).parent / "slack" / "memdiag"),
+                                             os.environ.get("PYTHONPATH", "")]))
+        return {"PYTHONPATH": path, "CTO_BOT_BENCH_MEMDIAG": str(self.folder),
+                "CTO_BOT_BENCH_TRACEMALLOC": "1" if self.trace else "0"}
+
+    def report(self, master: int, mark: int) -> None:
+        """Ask every worker for its report at ``mark`` events, wait for them, print them."""
+        requests = {pid: self.folder / f"request-{pid}-{mark:06d}" for pid in workers(master)}
+        for request in requests.values():
+            request.touch()
+        deadline = time.monotonic() + 120
+        while any(r.exists() for r in requests.values()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for pid in requests:
+            report = json.loads((self.folder / f"report-{pid}-{mark:06d}.json").read_text())
+            arenas = report["pymalloc"]
+            heap = (f"Python heap {report['traced_mb']:.1f} MB" if "traced_mb" in report else
+                    f"pymalloc {arenas.get('arenas', 0)} arenas of 1 MB: {arenas.get('allocated', 0) / 2**20:.1f} MB "
+                    f"in blocks used, {arenas.get('available', 0) / 2**20:.1f} MB free")
+            print(f"  worker {pid}: RSS {report['rss_mb']:.1f} MB, {report.get('rss_after_trim_mb', 0):.1f} MB "
+                  f"after malloc_trim; {heap}")
+
+    def compare(self, pids: Iterable[int], first: int, last: int) -> None:
+        """Print what grew most in each worker's Python heap from ``first`` to ``last`` events."""
+        import tracemalloc
+
+        ignore = [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "*/memdiag/*")]
+        for pid in pids:
+            print(f"\n  worker {pid}, what grew from {first:,} to {last:,} events:")
+            if self.trace:
+                before, after = (tracemalloc.Snapshot.load(str(self.folder / f"snapshot-{pid}-{m:06d}"))
+                                 .filter_traces(ignore) for m in (first, last))
+                for stat in after.compare_to(before, "lineno")[:8]:
+                    print(f"    {stat}")
+            objects = [json.loads((self.folder / f"report-{pid}-{m:06d}.json").read_text())["objects"]
+                       for m in (first, last)]
+            counts = [dict(o) for o in objects]
+            grown = sorted(((counts[1].get(k, 0) - counts[0].get(k, 0), k) for k in counts[1]), reverse=True)[:5]
+            print("    live objects grown: " + ", ".join(f"{k} {n:+,}" for n, k in grown if n))
 
 
 def answered(fake: FakeSlack, count: int, timeout: float) -> int:
@@ -99,6 +158,12 @@ def main() -> int:
     parser.add_argument("--no-record", action="store_true", help="run the server with CTO_BOT_RECORD=0")
     parser.add_argument("--workers", default="", help="WEB_CONCURRENCY for the server (default: its own)")
     parser.add_argument("--threads", default="", help="CTO_BOT_WEB_THREADS for the server (default: its own)")
+    parser.add_argument("--diagnose", metavar="DIR", type=Path,
+                        help="at each memory mark, print each worker's pymalloc arenas and RSS after malloc_trim, "
+                             "then which objects grew from the first mark to the last; reports go in DIR")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="with --diagnose: trace the Python heap and print the lines whose allocations grew "
+                             "most (slower: the latency target does not apply)")
     args = parser.parse_args()
     first, last = (1000, 2000) if args.quick else args.memory
     then = 0 if args.quick or args.then <= last else args.then
@@ -113,6 +178,10 @@ def main() -> int:
     env = {"CTO_BOT_DATA_DIR": data, "CTO_BOT_RECORD": "0" if args.no_record else "1"}
     env |= {"WEB_CONCURRENCY": args.workers} if args.workers else {}
     env |= {"CTO_BOT_WEB_THREADS": args.threads} if args.threads else {}
+    if args.tracemalloc and not args.diagnose:
+        parser.error("--tracemalloc needs --diagnose DIR")
+    diagnosis = Diagnosis(args.diagnose, trace=args.tracemalloc) if args.diagnose else None
+    env |= diagnosis.env() if diagnosis else {}
     fake = FakeSlack().start()
     bot = ServedBot(fake, env=env, knowledge=REPO / "knowledge")
     try:
@@ -134,7 +203,8 @@ def main() -> int:
         print(f"  acknowledged      {len(acked)}/{args.events}  "
               f"{check(len(acked) == args.events, f'{args.events}/{args.events} acknowledged')}")
         print(f"  ack latency       p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(latencies):.1f} ms, "
-              f"mean {statistics.fmean(latencies):.1f} ms  {check(p99 <= 500, 'p99 <= 500 ms')}")
+              f"mean {statistics.fmean(latencies):.1f} ms  "
+              + ("(traced: no target)" if args.tracemalloc else check(p99 <= 500, 'p99 <= 500 ms')))
         print(f"  answers posted    {answered_ours}/{args.events} events answered, {posts} posts  "
               f"{check(answered_ours == args.events, f'{args.events} answers')}")
         print(f"  duplicates        {duplicates}  {check(duplicates == 0, '0 duplicates')}")
@@ -150,12 +220,16 @@ def main() -> int:
             rss[mark] = worker_rss_mb(master)
             print(f"\nmemory after {mark:,} events: {rss[mark]:.1f} MB (worker RSS; {mark - before:,} more events "
                   f"sent and answered in {time.perf_counter() - started:.1f} s)")
+            if diagnosis:
+                diagnosis.report(master, mark)
         growth = rss[last] / rss[first] - 1
         print(f"  growth from {first:,} to {last:,} events: {growth:+.1%}  "
               f"{check(growth <= 0.20, 'memory within 20%')}")
         if then:
             print(f"  growth from {last:,} to {then:,} events: {rss[then] / rss[last] - 1:+.1%} (the per-conversation "
-                  "state is bounded: 2,000 contexts, cooldown windows and 10,000 event ids at most)")
+                  "state is bounded: 2,000 contexts, 5,000 people in the cooldown, 10,000 event ids at most)")
+        if diagnosis:
+            diagnosis.compare(workers(master), first, then or last)
 
         idle = [socket.create_connection(("127.0.0.1", bot.port)) for _ in range(args.idle)]
         started = time.perf_counter()
