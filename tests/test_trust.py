@@ -164,6 +164,20 @@ def test_a_question_about_the_askers_own_affairs_is_never_answered_with_confiden
     assert engine.ask("Comment le CTO gère-t-il son budget ?").passage_id == "missions-budget"
 
 
+def test_a_name_the_documents_never_mention_makes_a_question_theirs_no_longer(engine):
+    for question in ("How does the CTO of Airbus manage the budget?", "Le CTO de Renault gère-t-il le budget ?"):
+        assert engine.ask(question).outcome is not Outcome.ANSWER, question
+    assert engine.ask("How does the CTO manage the budget?").passage_id == "missions-budget"
+    assert engine.ask("How Does The CTO Manage The Budget?").passage_id == "missions-budget"  # title case
+
+
+def test_what_a_concept_means_is_not_answered_by_a_passage_that_only_mentions_it(engine):
+    for question in ("What is innovation?", "Qu'est-ce que la cybersécurité ?"):
+        assert engine.ask(question).outcome is not Outcome.ANSWER, question
+    assert engine.ask("What is a CTO?").passage_id == "intro-overview"
+    assert engine.ask("C'est quoi un directeur technique ?").passage_id == "intro-overview"
+
+
 def test_a_word_in_another_sense_does_not_answer(engine):
     for question in ("quel temps fait-il ?", "what time is it?", "Quelle heure est-il ?", "options"):
         assert not engine.ask(question).matched, question

@@ -24,12 +24,14 @@ from bot.core.matcher import Matcher, Scored
 from bot.core.matching import close_words, phrase_similarity
 from bot.core.replies import list_text, message, topics_line
 from bot.core.smalltalk import smalltalk_kind, without_greeting
-from bot.core.subject import role_subject
+from bot.core.subject import concept_of, role_subject
 from bot.core.text import (
     MAX_QUESTION_CHARS,
+    STOP_WORDS,
     clean,
     content_words,
     detect_language,
+    fold,
     shorten,
     stems,
     strip_tags,
@@ -112,16 +114,21 @@ class Engine:
         sections = {p.section_id for i in focus if (p := self.knowledge.passage(i)) is not None}
         ranked: list[Scored] = []
         readings: dict[str, None] = {}
+        names, concept = _names(text), concept_of(text)
         for matcher, words, lacking in self._documents_for(tokens):  # each reads the words with its own synonyms
             if subject is not None and not matcher.about_the_subject(subject):
                 continue
             # a job these documents never mention: only their out-of-scope topics may say what they lack
             topics_only = matcher.about_another_job(words)
             scored = matcher.score(words, tokens, confident, matcher.near(sections), topics_only)
-            if lacking:  # the question names what only another document knows ("PM" beside a CTO article): what
+            # a name these documents lack ("NASA"), or what a concept they only mention means ("What is innovation?")
+            lacking = (lacking or any(not matcher.index.lookup(n).known for n in names)
+                       or concept is not None and not matcher.about_the_subject(concept))
+            if lacking:  # or the question names what only another document knows ("PM" beside a CTO article): what
                 line, cap = self.thresholds.suggest, self.thresholds.answer - 1  # what this one scores above the
-                scored = [replace(s, score=min(s.score, cap, line + max(s.score - line, 0) / 2), capped=True)
-                          for s in scored]  # suggestion line counts half, and never answers
+                scored = [s if s.topic is not None else  # suggestion line counts half, and never answers
+                          replace(s, score=min(s.score, cap, line + max(s.score - line, 0) / 2), capped=True)
+                          for s in scored]  # (an out-of-scope topic still declines precisely)
             ranked += scored
             readings.update(dict.fromkeys(_readings(matcher.index, words)))
         ranked.sort(key=lambda s: s.score, reverse=True)
@@ -323,6 +330,20 @@ class Engine:
                 text += " " + message(lang, "example", example=self._question_of(self.knowledge.passages[0], lang))
         return Answer(question=question, outcome=Outcome.SMALLTALK, text=text, lang=lang, score=100.0,
                       topics=topics)
+
+
+_NAME = re.compile(r"(?<![.!?¿¡:;]\s)(?<!^)\b([A-Z][\w-]+)")
+
+
+def _names(text: str) -> list[str]:
+    """The folded proper names of ``text``: capitalised words that do not open a sentence ("Apple", "NASA"),
+    unless most words are capitalised ("What Does A CTO Do?")."""
+    text = text.strip()
+    found = re.findall(r"[^\W\d_]{3,}", text)[1:]
+    capitalised = sum(w[0].isupper() and not w.isupper() for w in found)
+    if capitalised > sum(w[0].islower() for w in found):
+        return []
+    return [n for n in (fold(w) for w in _NAME.findall(text)) if n not in STOP_WORDS]
 
 
 def _readings(index: Index, words: list[str]) -> list[str]:

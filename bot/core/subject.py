@@ -70,6 +70,31 @@ budget (or the reader's), not the documents' subject, unless it names that subje
 _TAIL = re.compile(r"\b(?:in|dans|au sein|within|at|for|pour|exactly|exactement|actually|vraiment|really)\b.*$")
 
 
+_CONCEPT_FORMS = [re.compile(p) for p in (
+    r"^(?:so |and |et |alors )?(?:what|what's|whats) (?:is|are) (?:an? |the )?(?P<x>[\w' -]+?) ?\??$",
+    r"^(?:define|definition of|definition de|definis|definissez) (?:an? |the |la |le |les |l'|un |une )?"
+    r"(?P<x>[\w' -]+?) ?\??$",
+    r"^(?:et )?qu'est[ -]ce (?:que|qu') ?(?:la |le |les |l'|un |une )?(?P<x>[\w' -]+?) ?\??$",
+    r"^(?:et )?c'est quoi (?:la |le |les |l'|un |une )?(?P<x>[\w' -]+?) ?\??$",
+)]
+
+
+def concept_of(question: str) -> str | None:
+    """The folded X of a bare definition question ("What is innovation?", « Qu'est-ce que la veille ? »), or
+    None: such a question asks what X means, which a passage that only mentions X does not say.
+
+    >>> concept_of("What is innovation?"), concept_of("Qu'est-ce que la formation continue ?")
+    ('innovation', 'formation continue')
+    >>> concept_of("What is the role of a CTO?"), concept_of("How do I become a CTO?")
+    ('role of a cto', None)
+    """
+    text = " ".join(fold(question).replace("-", " ").split())
+    for form in _CONCEPT_FORMS:
+        if found := form.search(text):
+            return _tidy(found.group("x")) or None
+    return None
+
+
 def role_subject(question: str) -> str | None:
     """The folded X of a question of a role's form, or None when the question has no such form."""
     text = fold(question).replace("-", " ")
