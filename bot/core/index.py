@@ -54,6 +54,25 @@ def _terms(tokens: list[str], synonyms: Synonyms, keep_phrase_words: bool = Fals
     return found + sorted({key for _, _, keys in spans for key in keys})
 
 
+def _frequencies(postings: Mapping[str, Mapping[str, dict[int, float]]]) -> dict[str, int]:
+    """Stem → how many entries hold it, on any side."""
+    frequency: dict[str, int] = {}
+    first: dict[str, dict[int, float]] = {}
+    several: dict[str, set[int]] = {}
+    for by_stem in postings.values():
+        for form, found in by_stem.items():
+            if form not in first:
+                first[form] = found
+                frequency[form] = len(found)
+            else:  # on several sides: the entries of all of them
+                holders = several.get(form)
+                if holders is None:
+                    holders = several[form] = set(first[form])
+                holders.update(found)
+                frequency[form] = len(holders)
+    return frequency
+
+
 def sentences(text: str) -> list[str]:
     """``text`` cut into sentences (and list clauses), for the phrase model."""
     return [s for s in _SENTENCE_END.split(text) if s.strip()]
@@ -139,7 +158,6 @@ class Index:
     def build(cls, knowledge: Knowledge) -> Index:
         synonyms = Synonyms(knowledge.synonyms)
         postings: dict[str, dict[str, dict[int, float]]] = {side: defaultdict(dict) for side in SIDES}
-        holders: dict[str, set[int]] = defaultdict(set)
         vocabulary: set[str] = set()
         by_lang: dict[str, set[str]] = {"fr": set(), "en": set()}
         questions: list[list[str]] = []
@@ -155,26 +173,26 @@ class Index:
                 memo[text] = tokens, _terms(tokens, synonyms, keep_phrase_words=True)
             return memo[text]
 
-        places: dict[tuple[str, str], list[tuple[dict[int, float], set[int]]]] = {}
+        places: dict[tuple[str, str], list[dict[int, float]]] = {}
 
-        def places_of(word: str, side: str) -> list[tuple[dict[int, float], set[int]]]:
-            """The postings and holders ``word`` goes to on ``side``: its stems, its synonym groups (once a word)."""
+        def places_of(word: str, side: str) -> list[dict[int, float]]:
+            """The postings ``word`` goes to on ``side``: its stems, its synonym groups (worked out once a word)."""
             if (word, side) not in places:
                 if not word.startswith("="):
                     vocabulary.add(word)
                 forms = [(side, f) for f in _forms(word, side)]
                 forms += [("any", key) for key in synonyms.keys_of(word)] if not word.startswith("=") else []
-                places[word, side] = [(postings["any" if form.startswith("=") else where][form], holders[form])
+                places[word, side] = [postings["any" if form.startswith("=") else where][form]
                                       for where, form in forms]
             return places[word, side]
 
         def post(i: int, name: str, side: str, texts: list[str]) -> None:
             weight = FIELD_WEIGHTS[name]
-            for word in dict.fromkeys(w for text in texts if text for w in analyse(text)[1]):
-                for found, holding in places_of(word, side):
+            terms = analyse(texts[0])[1] if len(texts) == 1 else [w for t in texts if t for w in analyse(t)[1]]
+            for word in dict.fromkeys(terms):
+                for found in places.get((word, side)) or places_of(word, side):
                     if found.get(i, 0.0) < weight:
                         found[i] = weight
-                    holding.add(i)
 
         def keywords(i: int, entry_keywords: tuple[str, ...]) -> None:
             single = [k for k in entry_keywords if len(analyse(k)[1]) == 1]
@@ -225,7 +243,7 @@ class Index:
             by_initial[word[0]].append(word)
         return cls(passages=knowledge.passages, topics=knowledge.out_of_scope,
                    postings={side: dict(p) for side, p in postings.items()},
-                   frequency={form: len(found) for form, found in holders.items()},
+                   frequency=_frequencies(postings),
                    vocabulary=sorted(vocabulary), vocabulary_by_initial=dict(by_initial),
                    questions=questions, question_keys=keys, french_words=frozenset(by_lang["fr"]),
                    english_words=frozenset(by_lang["en"]), synonyms=synonyms, keyword_forms=frozenset(keyword_forms),
