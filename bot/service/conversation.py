@@ -215,8 +215,8 @@ class Conversation:
         if follow.kind == "language":
             return self.assistant.answer_passage(passage_id, follow.lang, context.question, platform=platform,
                                                  channel_kind=kind)
-        if follow.kind in ("more", "why"):
-            target = more_after(knowledge, passage_id) if follow.kind == "more" else why_of(knowledge, passage_id)
+        if follow.kind in ("more", "why", "refers"):  # "and how do I get them?" asks what follows, like "more"
+            target = why_of(knowledge, passage_id) if follow.kind == "why" else more_after(knowledge, passage_id)
             if target is None:
                 return None
             lang = detect_language(question, default=context.lang)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.knowledge import Knowledge, Passage, Section
+from bot.core.smalltalk import smalltalk_kind
 from bot.core.text import content_words, words
 
 POLITE = frozenset("please pls plz thanks thank you merci s il vous te plait stp svp now maintenant again encore "
@@ -36,9 +37,14 @@ WHY = frozenset({"why", "why is that", "why so", "how come", "why that", "pourqu
 LANGUAGE_WORDS = {"english": "en", "anglais": "en", "french": "fr", "francais": "fr"}
 LANGUAGE_FILLER = frozenset("in en and et say it that this same answer the la le reponse meme chose can could you "
                             "tu vous peux pouvez pourrais pourriez dire dis redis repete repeat translate "
-                            "traduire traduis traduisez into in".split())
+                            "traduire traduis traduisez into in to vers version reponds repondez repondre answer "
+                            "reply respond write ecris ecrivez ecrire parle parlez parler speak please".split())
 CONNECTIVES = (("what", "about"), ("how", "about"), ("and",), ("et",), ("quid",), ("also",), ("aussi",),
                ("what", "of"), ("et", "pour"), ("et", "concernant"), ("et", "cote"))
+PRONOUNS = frozenset("it them they that this these those ca cela ceci celui celle ceux celles les lui leur leurs y "
+                     "en le la".split())
+"""Words that point back: a message of them and function words only ("and how do I get them?") asks about
+the last answer's subject."""
 MAX_FOCUS_WORDS = 3
 """A follow-up that starts with a connective carries at most this many meaningful words; more is a question
 of its own."""
@@ -49,7 +55,8 @@ MAX_PROMPTS = 5
 
 @dataclass(frozen=True)
 class FollowUp:
-    """What a follow-up asks: ``more``, ``why``, ``language`` (``lang`` to switch to) or ``focus``."""
+    """What a follow-up asks: ``more``, ``why``, ``language`` (``lang`` to switch to), ``focus``, or ``refers``
+    (it only points back to the last answer: "and how do I get them?"; read as "more")."""
 
     kind: str
     lang: str = ""
@@ -69,6 +76,9 @@ def follow_up_of(message: str) -> FollowUp | None:
     if len(langs) == 1 and all(w in LANGUAGE_WORDS or w in LANGUAGE_FILLER for w in folded):
         return FollowUp("language", langs.pop())
     meaningful = [w for w in content_words(message) if w not in POLITE]
+    if (not meaningful and len(folded) > 1 and not PRONOUNS.isdisjoint(folded) and message.rstrip().endswith("?")
+            and smalltalk_kind(message) is None):
+        return FollowUp("refers")
     starts = any(tuple(folded[: len(c)]) == c for c in CONNECTIVES)
     if meaningful and (len(meaningful) <= MAX_BARE_WORDS or (starts and len(meaningful) <= MAX_FOCUS_WORDS)):
         return FollowUp("focus")

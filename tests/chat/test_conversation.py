@@ -28,10 +28,26 @@ async def test_follow_ups_are_answered_in_the_context_of_the_previous_answer(cha
     assert BUDGET_FR in french.text
 
 
+async def test_asking_for_the_other_language_in_other_words_switches_it(chat):
+    await chat.say("Le CTO gère-t-il le budget ?")
+    english = await chat.say("Réponds en anglais")
+    assert BUDGET_EN in english.text
+    french = await chat.say("Can you translate it to French?")
+    assert BUDGET_FR in french.text
+
+
 async def test_tell_me_more_after_an_item_gives_the_whole_list(chat):
     await chat.say("Is the CTO in charge of security?")
     more = await chat.say("tell me more")
     assert "The CTO's missions are varied" in more.text and BUDGET_EN in more.text
+
+
+async def test_a_question_that_only_points_back_goes_on_like_tell_me_more(chat):
+    await chat.say("Is the CTO in charge of security?")
+    more = await chat.say("and how do they do it?")
+    assert "The CTO's missions are varied" in more.text and BUDGET_EN in more.text
+    thanks = await chat.say("thanks for that")
+    assert "The CTO's missions are varied" not in thanks.text
 
 
 async def test_a_follow_up_that_is_a_question_of_its_own_is_answered_normally(chat):
