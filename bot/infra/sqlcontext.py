@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, insert, select, update
 
-from bot.infra.sqlstore import UNAVAILABLE, _reason, _sql_engine, clean_text, normalise_url
+from bot.infra.sqlconnect import UNAVAILABLE, clean_text, failure_reason, normalise_url, open_engine
 from bot.service.context import TTL_SECONDS, Context
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class SqlContexts:
     unreachable, contexts are not found and not kept (logged once per ``RETRY_AFTER``)."""
 
     def __init__(self, url: str, *, salt: bytes = b"", clock: Callable[[], float] = time.monotonic):
-        self.engine = _sql_engine(normalise_url(url), 5.0)
+        self.engine = open_engine(normalise_url(url))
         self.salt = salt
         self.clock = clock
         self._writes = 0
@@ -72,7 +72,7 @@ class SqlContexts:
         except UNAVAILABLE as error:
             self._down_until = self.clock() + RETRY_AFTER
             log.warning("conversation contexts unavailable (%s); follow-ups start afresh for %.0f s",
-                        _reason(error), RETRY_AFTER)
+                        failure_reason(error), RETRY_AFTER)
             return otherwise
 
     def key_hash(self, key: tuple[str, ...]) -> str:

@@ -9,12 +9,9 @@ reached raises ``StoreUnavailable`` (retried by ``BackgroundRecorder``), with a 
 from __future__ import annotations
 
 import logging
-import os
-import re
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -27,12 +24,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
     delete,
-    event,
     exc,
     insert,
-    make_url,
     select,
     update,
 )
@@ -40,6 +34,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
+from bot.infra.sqlconnect import (
+    BUSY_TIMEOUT,
+    UNAVAILABLE,
+    clean_text,
+    failure_reason,
+    normalise_url,
+    open_engine,
+)
 from bot.service.store import CLAIMS_KEPT, Interaction, StoreUnavailable, Vote
 
 log = logging.getLogger(__name__)
@@ -78,38 +80,7 @@ deliveries = Table(
 )
 """Delivery ids claimed by the processes sharing this database (``claim``), kept for ``CLAIMS_KEPT``."""
 
-BUSY_TIMEOUT = 5.0
-"""Seconds a SQLite writer waits for another one to finish before the write counts as failed (and retried)."""
-CONNECT_TIMEOUT = 5
-"""Seconds to wait for a PostgreSQL server before the store counts as unavailable."""
 EXPIRE_EVERY = timedelta(minutes=10)
-
-UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError, OSError)
-"""Errors that say the database cannot be reached or written now, not that a row is wrong."""
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def normalise_url(url: str) -> str:
-    """SQLAlchemy URLs from the ones platforms hand out: ``postgres://`` and ``postgresql://`` use psycopg 3.
-
-    >>> normalise_url("postgres://u:p@host/db")
-    'postgresql+psycopg://u:p@host/db'
-    """
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
-
-
-def clean_text(value: str, limit: int | None = None) -> str:
-    """Text every database accepts: lone surrogates replaced, NUL characters removed, cut to ``limit``.
-
-    >>> clean_text("caf\\udce9\\x00 noir", 6)
-    'caf\\ufffd n'
-    """
-    value = _SURROGATES.sub("\ufffd", value).replace("\x00", "")
-    return value[:limit] if limit else value
-
 
 def _row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """``values`` with every text cleaned and cut to its column's size."""
@@ -120,44 +91,6 @@ def _row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
 def _aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes: they were stored in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _reason(error: BaseException) -> str:
-    """One line saying why the database failed, without the SQL statement or its parameters."""
-    cause = getattr(error, "orig", None) or error
-    lines = str(cause).strip().splitlines()
-    return f"{type(cause).__name__}: {lines[0] if lines else 'no details'}"
-
-
-def _sql_engine(url: str, busy_timeout: float) -> SqlEngine:
-    """An engine for ``url``: SQLite in WAL mode with a busy timeout (its file created mode 600), PostgreSQL
-    with a connect timeout and connections checked before use."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        args = {"connect_timeout": CONNECT_TIMEOUT} if parsed.get_backend_name() == "postgresql" else {}
-        return create_engine(url, pool_pre_ping=True, connect_args=args)
-    if parsed.database and parsed.database != ":memory:":
-        _private_file(Path(parsed.database))
-    engine = create_engine(url, connect_args={"timeout": busy_timeout})
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(connection: Any, record: Any) -> None:
-        cursor = connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")  # writers no longer block readers, nor fsync each row
-        cursor.execute("PRAGMA synchronous = NORMAL")  # safe in WAL mode: a crash loses no committed row
-        cursor.close()
-
-    return engine
-
-
-def _private_file(path: Path) -> None:
-    """Create the database file readable by its owner only (SQLite gives its -wal and -shm files the same
-    mode); an existing file is left as it is."""
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    except OSError:
-        pass  # a missing folder or a read-only disk: connecting will say so
 
 
 def _dialect_insert(sql: SqlEngine, table: Table) -> Any:
@@ -175,7 +108,7 @@ class SqlStore:
 
     def __init__(self, url: str, *, sql_engine: SqlEngine | None = None, busy_timeout: float = BUSY_TIMEOUT):
         self.url = normalise_url(url)
-        self.sql = sql_engine or _sql_engine(self.url, busy_timeout)
+        self.sql = sql_engine or open_engine(self.url, busy_timeout)
         self._ready = False
         self._schema_lock = threading.Lock()
         self._last_expiry: datetime | None = None
@@ -205,7 +138,7 @@ class SqlStore:
 
     def _unavailable(self, error: BaseException) -> StoreUnavailable:
         self._ready = False  # check the tables again once it is back (e.g. a new SQLite file)
-        return StoreUnavailable(_reason(error))
+        return StoreUnavailable(failure_reason(error))
 
     def record(self, item: Interaction | Vote) -> None:
         self.record_many([item])
