@@ -31,6 +31,9 @@ REVOKED_TOKEN = "xoxb-revoked"
 TEAM_ID = "T0000001"
 WAIT = 10.0
 """Seconds to wait for a condition before failing."""
+SLOW_WAIT = 60.0
+"""Seconds to wait, at most, on what a loaded machine makes slow (a process that starts, or stops gracefully):
+a bound that only fails a test that is really stuck."""
 
 
 @dataclass
@@ -135,9 +138,9 @@ class FakeSlack:
         with self._changed:
             return [c.params for c in self.records.calls if c.method == "chat.postMessage"]
 
-    def wait_for_posts(self, count: int) -> list[dict[str, Any]]:
+    def wait_for_posts(self, count: int, timeout: float = WAIT) -> list[dict[str, Any]]:
         self.wait_for(lambda r: sum(c.method == "chat.postMessage" for c in r.calls) >= count,
-                      f"{count} chat.postMessage call(s)")
+                      f"{count} chat.postMessage call(s)", timeout)
         return self.posts()
 
     def ephemerals(self) -> list[dict[str, Any]]:
@@ -260,8 +263,9 @@ class SlackUser:
                        **(headers or {})}
         return self.request("POST", self.path, body, all_headers)
 
-    def request(self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None) -> Reply:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
+    def request(self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None, *,
+                timeout: float = WAIT) -> Reply:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             connection.request(method, path, body=body.encode(), headers=headers or {})
             response = connection.getresponse()

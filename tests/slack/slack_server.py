@@ -21,8 +21,11 @@ SERVING = re.compile(r"Serving Slack on http://[^:]+:(\d+)")
 class ServedBot:
     """``cto-bot slack --http --port 0`` in a child process; ``user`` talks to it, ``log`` is what it printed."""
 
-    def __init__(self, fake: FakeSlack, *, env: dict[str, str] | None = None, knowledge: Path = KNOWLEDGE):
+    def __init__(self, fake: FakeSlack, *, env: dict[str, str] | None = None, knowledge: Path = KNOWLEDGE,
+                 wait: float = WAIT):
         self.fake = fake
+        self.wait = wait
+        """Seconds to wait, at most, for the server to start and to stop."""
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WEB_CONCURRENCY"))}
         environ |= {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                     "SLACK_API_URL": fake.api_url, "CTO_BOT_RECORD": "0", **(env or {})}
@@ -64,13 +67,15 @@ class ServedBot:
                 self._changed.wait(remaining)
 
     def start(self) -> ServedBot:
-        self.port = int(self.wait_for_line(SERVING).group(1))
+        self.port = int(self.wait_for_line(SERVING, self.wait).group(1))
         self.user = SlackUser(self.port, SIGNING_SECRET, self.fake)
-        assert self.user.request("GET", "/healthz").status == 200, self.log  # a worker has built its engine
+        health = self.user.request("GET", "/healthz", timeout=self.wait)  # a worker has built its engine
+        assert health.status == 200, self.log
         return self
 
-    def terminate(self, timeout: float = WAIT) -> int:
-        """SIGTERM, then wait for the exit; return the exit status."""
+    def terminate(self, timeout: float | None = None) -> int:
+        """SIGTERM, then wait for the exit (``timeout``, else ``wait`` seconds); return the exit status."""
+        timeout = self.wait if timeout is None else timeout
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         status = self.process.wait(timeout)

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from slack_fake import REVOKED_TOKEN, WAIT, FakeSlack, event_callback, mention, signature
+from slack_fake import REVOKED_TOKEN, SLOW_WAIT, WAIT, FakeSlack, event_callback, mention, signature
 from slack_harness import KNOWLEDGE, SIGNING_SECRET
 from slack_sdk import WebClient
 from slack_server import ServedBot
@@ -90,18 +90,24 @@ def test_a_token_slack_refuses_is_a_configuration_error(assistant: Assistant, fa
 
 
 def test_socket_mode_stops_cleanly_on_sigterm(assistant: Assistant, fake_slack: FakeSlack):
+    never_connected = threading.Event()
+
     def terminate_once_connected() -> None:
-        fake_slack.wait_for(lambda r: r.socket_connections == 1, "the Socket Mode connection")
+        try:
+            fake_slack.wait_for(lambda r: r.socket_connections == 1, "the Socket Mode connection", SLOW_WAIT)
+        except AssertionError:
+            never_connected.set()  # stop without a signal: the test fails rather than hangs
+            raise
         os.kill(os.getpid(), signal.SIGTERM)
 
     killer = threading.Thread(target=terminate_once_connected)
     killer.start()
     status = run(argparse.Namespace(http=False, port=None), SOCKET_ENV, lambda: contextlib.nullcontext(assistant),
-                 client=WebClient(token="xoxb-1", base_url=fake_slack.api_url))
-    killer.join(WAIT)
+                 client=WebClient(token="xoxb-1", base_url=fake_slack.api_url), stop=never_connected)
+    killer.join(SLOW_WAIT)
 
     assert status == 0
-    fake_slack.wait_for(lambda r: r.socket_closed == 1, "the socket to close")
+    fake_slack.wait_for(lambda r: r.socket_closed == 1, "the socket to close", SLOW_WAIT)
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, "the previous SIGTERM handler is restored"
 
 
@@ -121,19 +127,19 @@ def test_http_mode_serves_events_and_health_checks_with_gunicorn(fake_slack: Fak
 
 def test_http_mode_finishes_a_request_in_flight_on_sigterm_and_idle_connections_do_not_hold_it(
         fake_slack: FakeSlack):
-    with ServedBot(fake_slack) as bot:
+    with ServedBot(fake_slack, wait=SLOW_WAIT) as bot:  # generous bounds: a loaded machine only makes it slower
         idle = [socket.create_connection(("127.0.0.1", bot.port)) for _ in range(20)]
         body = json.dumps(event_callback(mention("Que fait un CTO ?"), "Ev0INFLIGHT")).encode()
-        in_flight = socket.create_connection(("127.0.0.1", bot.port), timeout=WAIT)
+        in_flight = socket.create_connection(("127.0.0.1", bot.port), timeout=SLOW_WAIT)
         in_flight.sendall(signed_head(body) + body[:10])  # the request has started, its body is not all there
-        bot.user.request("GET", "/healthz")  # the worker is serving other requests meanwhile
+        bot.user.request("GET", "/healthz", timeout=SLOW_WAIT)  # the worker is serving other requests meanwhile
         bot.process.send_signal(signal.SIGTERM)
-        bot.wait_for_line(re.compile(r"Handling signal: term"))
+        bot.wait_for_line(re.compile(r"Handling signal: term"), SLOW_WAIT)
         in_flight.sendall(body[10:])
         status_line = in_flight.makefile("rb").readline()
         in_flight.close()  # else gunicorn keeps the kept-alive connection 2 s more before it exits
         status = bot.terminate()
-        [post] = fake_slack.wait_for_posts(1)
+        [post] = fake_slack.wait_for_posts(1, SLOW_WAIT)
     for connection in idle:
         connection.close()
 
