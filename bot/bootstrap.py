@@ -59,22 +59,20 @@ def open_store(settings: Settings) -> SqlStore:
     return SqlStore(settings.database_url)
 
 
-def open_delivery_claims(environ: Mapping[str, str] | None = None) -> DeliveryClaims | None:
+def open_delivery_claims(settings: Settings) -> DeliveryClaims | None:
     """Where the processes of one bot share the delivery ids they handled: the database when
     ``DATABASE_URL`` is set (several processes may serve one app), else None (each process remembers its own).
     """
-    from bot.infra.settings import Settings
-
-    settings = Settings.from_env(os.environ if environ is None else environ)
     return open_store(settings) if settings.shared_database else None
 
 
 def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | None = None, *,
-                    store=None, cache: bool = True) -> Assistant:
+                    store=None, cache: bool = True, settings: Settings | None = None) -> Assistant:
     """The engine with live reload, outcome recording and votes, as the REPL, Slack and Discord run it.
 
-    ``store`` replaces the one the settings name (tests pass a MemoryStore). A store that cannot be opened
-    is logged, and the bot answers without recording.
+    ``settings`` are the ones the caller read from ``environ`` (read here when not given). ``store`` replaces
+    the one the settings name (tests pass a MemoryStore). A store that cannot be opened is logged, and the bot
+    answers without recording.
     """
     from bot.infra.files import YamlFiles
     from bot.infra.settings import Settings
@@ -84,7 +82,7 @@ def build_assistant(knowledge: Knowledge = None, environ: Mapping[str, str] | No
     from bot.service.store import BackgroundRecorder
 
     environ = os.environ if environ is None else environ
-    settings = Settings.from_env(environ)
+    settings = settings or Settings.from_env(environ)
     live = LiveEngine(YamlFiles(_paths(knowledge, environ)), check_every=settings.reload_seconds or float("inf"),
                       build=EngineBuilder(_cache(environ, cache)))
     recorder = None

@@ -219,8 +219,8 @@ def test_claimed_delivery_ids_expire(database_url):
 
 
 def test_delivery_ids_go_to_the_database_only_when_database_url_is_set(tmp_path):
-    assert open_delivery_claims({"CTO_BOT_DATA_DIR": str(tmp_path)}) is None
-    claims = open_delivery_claims({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    assert open_delivery_claims(Settings.from_env({"CTO_BOT_DATA_DIR": str(tmp_path)})) is None
+    claims = open_delivery_claims(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}))
     assert claims is not None and claims.claim("Ev1") and not claims.claim("Ev1")
 
 

@@ -3,7 +3,6 @@ an optional health check, SIGTERM made a clean close."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import base64
 import binascii
@@ -192,10 +191,10 @@ Serving = Callable[[], "contextlib.AbstractContextManager[Assistant]"]
 """Builds the assistant (engine, store) while inside, and flushes its records on the way out."""
 
 
-def run(args: argparse.Namespace, environ: Mapping[str, str], serving: Serving) -> int:
-    """``cto-bot discord``: check the settings, then run the bot over the assistant that ``serving`` builds
-    (``bot.bootstrap.build_assistant``) until SIGTERM; return the exit status."""
-    settings = DiscordSettings.from_environ(environ)  # logging is configured by `main` (--log-level, JSON)
+def run(settings: DiscordSettings, serving: Serving) -> int:
+    """``cto-bot discord``: run the bot over the assistant that ``serving`` builds
+    (``bot.bootstrap.build_assistant``) until SIGTERM; return the exit status. ``settings`` are read (and
+    checked) by the caller first; logging is configured by ``main`` (``--log-level``, JSON)."""
     with serving() as assistant:
         client = build_client(settings, assistant)
         with health_check(settings.health_port, lambda: is_connected(client)):

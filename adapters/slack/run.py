@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import logging
 import signal
@@ -20,8 +19,8 @@ from adapters.slack.app import Assistant, build_app
 from adapters.slack.http import ServerSettings, serve_http
 from adapters.slack.redelivery import SeenIds
 from adapters.slack.socket_mode import serve_socket_mode
-from bot.bootstrap import open_delivery_claims
 from bot.errors import ConfigurationError, MissingSettingError
+from bot.service.store import DeliveryClaims
 
 DEFAULT_PORT = 3000
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -31,6 +30,13 @@ log = logging.getLogger(__name__)
 
 Serving = Callable[[], contextlib.AbstractContextManager[Assistant]]
 """Builds the assistant (engine, store) while inside, and flushes its records on the way out."""
+OpenClaims = Callable[[], DeliveryClaims | None]
+"""Opens where the processes of one app share the delivery ids they handled (None: each process keeps its own);
+called in the process that serves (after gunicorn's fork)."""
+
+
+def _own_claims() -> DeliveryClaims | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -103,22 +109,24 @@ def _count(environ: Mapping[str, str], name: str, default: int, most: int) -> in
     return int(raw)
 
 
-def run(args: argparse.Namespace, environ: Mapping[str, str], serving: Serving, *,
+def run(settings: SlackSettings, serving: Serving, *, claims: OpenClaims = _own_claims,
         client: WebClient | None = None, stop: threading.Event | None = None) -> int:
     """Serve Slack until SIGTERM or SIGINT (or, in Socket Mode, ``stop`` is set); return the exit status.
 
-    The settings are checked before ``serving`` builds the engine or opens the store. ``client`` replaces
-    the Web API client built from ``SLACK_BOT_TOKEN`` and ``SLACK_API_URL``.
+    ``settings`` are read (and checked) by the caller before ``serving`` builds the engine or opens the store.
+    Redelivered event ids, and in Socket Mode envelope ids, are recognised through ``claims()`` by every process
+    of the app. ``client`` replaces the Web API client built from ``SLACK_BOT_TOKEN`` and ``SLACK_API_URL``.
     """
-    settings = SlackSettings.from_environ(environ, http=args.http, port=args.port)
     _configure_logging()
     if settings.http:
-        status = serve_http(lambda: _app(serving, settings, client, environ), settings.server,
+        status = serve_http(lambda: _app(serving, settings, client, SeenIds(shared=claims())), settings.server,
                             signing_secret=settings.signing_secret)
         return _exit_status(status)
     stop = stop or threading.Event()
-    with _app(serving, settings, client, environ) as app, _stopping_on_signals(stop):
-        serve_socket_mode(app, app_token=settings.app_token, stop=stop, health_port=settings.health_port)
+    shared = claims()
+    with _app(serving, settings, client, SeenIds(shared=shared)) as app, _stopping_on_signals(stop):
+        serve_socket_mode(app, app_token=settings.app_token, stop=stop, health_port=settings.health_port,
+                          seen=SeenIds(shared=shared))
     return 0
 
 
@@ -131,11 +139,9 @@ def _exit_status(gunicorn_status: int) -> int:
 
 
 @contextlib.contextmanager
-def _app(serving: Serving, settings: SlackSettings, client: WebClient | None,
-         environ: Mapping[str, str]) -> Iterator[App]:
+def _app(serving: Serving, settings: SlackSettings, client: WebClient | None, seen: SeenIds) -> Iterator[App]:
     if client is None and settings.api_url != DEFAULT_API_URL:
         client = WebClient(token=settings.bot_token, base_url=settings.api_url)
-    seen = SeenIds(shared=open_delivery_claims(environ))  # shared by the processes when DATABASE_URL is set
     with serving() as assistant:
         yield _build(assistant, settings, client, seen)
 

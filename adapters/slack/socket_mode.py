@@ -32,12 +32,14 @@ class DedupingSocketModeHandler(SocketModeHandler):
         super().handle(client, req)
 
 
-def serve_socket_mode(app: App, *, app_token: str, stop: threading.Event, health_port: int | None = None) -> None:
+def serve_socket_mode(app: App, *, app_token: str, stop: threading.Event, health_port: int | None = None,
+                      seen: SeenIds | None = None) -> None:
     """Connect to Slack in Socket Mode and serve until ``stop`` is set, then disconnect.
 
     With ``health_port``, ``GET /healthz`` answers 200 there while the socket is connected, 503 otherwise.
+    ``seen`` remembers the envelope ids handled (by every process of the app when built with shared claims).
     """
-    handler = DedupingSocketModeHandler(app, app_token)
+    handler = DedupingSocketModeHandler(app, app_token, seen=seen)
     with health_check(health_port, handler.client.is_connected):
         handler.connect()
         log.info("Connected to Slack in Socket Mode")

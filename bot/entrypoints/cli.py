@@ -21,6 +21,7 @@ from bot.entrypoints.logs import LEVELS, LogSettings, configure_logging
 from bot.errors import ConfigurationError, CtoBotError, KnowledgeError
 
 if TYPE_CHECKING:
+    from bot.infra.settings import Settings
     from bot.service.assistant import Assistant
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -32,13 +33,20 @@ def _engine(args: argparse.Namespace, environ: Mapping[str, str]):
     return build_engine(args.knowledge, environ, cache=not args.no_cache)
 
 
+def _settings(environ: Mapping[str, str]) -> Settings:
+    """The store's, data folder's and reload's settings: read once by each command that needs them."""
+    from bot.infra.settings import Settings
+
+    return Settings.from_env(environ)
+
+
 @contextmanager
-def _serving(args: argparse.Namespace, environ: Mapping[str, str]) -> Iterator[Assistant]:
+def _serving(args: argparse.Namespace, environ: Mapping[str, str], settings: Settings) -> Iterator[Assistant]:
     """The engine with live reload and recording, for the long-running front ends; what is still queued for
     the store is written when they stop."""
     from bot.bootstrap import build_assistant, reload_on_sighup, stopping_cleanly_on_sigterm
 
-    assistant = build_assistant(args.knowledge, environ, cache=not args.no_cache)
+    assistant = build_assistant(args.knowledge, environ, cache=not args.no_cache, settings=settings)
     reload_on_sighup(assistant)
     try:
         with stopping_cleanly_on_sigterm():  # the REPL's way out on SIGTERM; Slack and Discord set their own
@@ -78,7 +86,7 @@ def cmd_repl(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from adapters.repl import Repl
 
     history = None if args.no_history else Path(environ.get("CTO_BOT_HISTORY", "~/.cto_bot_history"))
-    with _serving(args, environ) as assistant:
+    with _serving(args, environ, _settings(environ)) as assistant:
         return Repl(assistant, stdin=stdin, stdout=stdout, debug=args.debug, history=history).run()
 
 
@@ -163,20 +171,25 @@ def cmd_bench(args, environ, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def cmd_slack(args, environ, stdin: TextIO, stdout: TextIO) -> int:
-    from adapters.slack.run import run
+    from adapters.slack.run import SlackSettings, run
+    from bot.bootstrap import open_delivery_claims
 
-    return run(args, environ, lambda: _serving(args, environ))  # the tokens are checked before the engine is built
+    slack = SlackSettings.from_environ(environ, http=args.http, port=args.port)  # before the engine is built
+    settings = _settings(environ)
+    return run(slack, lambda: _serving(args, environ, settings), claims=lambda: open_delivery_claims(settings))
 
 
 def cmd_discord(args, environ, stdin: TextIO, stdout: TextIO) -> int:
-    from adapters.discord.run import run
+    from adapters.discord.run import DiscordSettings, run
 
     if args.invite_url:
         from adapters.discord.run import invite_url
 
         stdout.write(invite_url(environ) + "\n")
         return EXIT_OK
-    return run(args, environ, lambda: _serving(args, environ))  # the token is checked before the engine is built
+    discord = DiscordSettings.from_environ(environ)  # the token is checked before the engine is built
+    settings = _settings(environ)
+    return run(discord, lambda: _serving(args, environ, settings))
 
 
 @contextmanager
@@ -213,10 +226,9 @@ def _confirm_purge(args, stdin: TextIO, stdout: TextIO) -> bool:
 
 def cmd_report(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from bot.bootstrap import open_store
-    from bot.infra.settings import Settings
     from bot.tools.report import RENDERERS, build_report
 
-    settings = Settings.from_env(environ)
+    settings = _settings(environ)
     if args.purge:
         if not _confirm_purge(args, stdin, stdout):
             stdout.write("nothing deleted\n")
@@ -247,12 +259,11 @@ def _recorded(args, settings):
         return store.interactions_since(since), store.votes_since(since), rejections_in(store)
 
 
-def _proposal(args, environ, number: int):
+def _proposal(args, environ, settings: Settings, number: int):
     """Proposal ``number`` of ``cto-bot report`` over the same period."""
-    from bot.infra.settings import Settings
     from bot.tools.proposals import build_proposals
 
-    interactions, _, rejections = _recorded(args, Settings.from_env(environ))
+    interactions, _, rejections = _recorded(args, settings)
     proposals = {p.number: p for p in build_proposals(_engine(args, environ), interactions, rejections)}
     if number not in proposals:
         raise ConfigurationError(f"no proposal {number} (accepted or rejected already?): `cto-bot report --since "
@@ -265,11 +276,11 @@ def cmd_learn(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     from bot.tools.learn import LearnRefused, learn
 
     if args.reject is not None:
-        return _reject(args, environ, stdout)
+        return _reject(args, environ, _settings(environ), stdout)
     if args.accept is not None:
         if args.passage_id or args.question:
             raise ConfigurationError("--accept N takes the passage and question from proposal N: give no others")
-        proposal = _proposal(args, environ, args.accept)
+        proposal = _proposal(args, environ, _settings(environ), args.accept)
         passage_id, question, lang = proposal.passage_id, proposal.question, args.lang or proposal.lang
     elif args.passage_id and args.question:
         passage_id, question, lang = args.passage_id, args.question, args.lang
@@ -289,18 +300,16 @@ def cmd_learn(args, environ, stdin: TextIO, stdout: TextIO) -> int:
     return EXIT_OK
 
 
-def _reject(args, environ, stdout: TextIO) -> int:
+def _reject(args, environ, settings: Settings, stdout: TextIO) -> int:
     from bot.bootstrap import open_store
-    from bot.infra.settings import Settings
     from bot.tools.proposals import rejection
 
     passage_id, question, lang = None, args.reject.strip(), args.lang or ""
     if question.isdigit():
-        proposal = _proposal(args, environ, int(question))
+        proposal = _proposal(args, environ, settings, int(question))
         passage_id, question, lang = proposal.passage_id, proposal.question, proposal.lang
     if not question:
         raise ConfigurationError("--reject needs a proposal number or a question")
-    settings = Settings.from_env(environ)
     with _reaching_the_store(settings.database_url):
         open_store(settings).record(rejection(question, passage_id, lang))
     stdout.write(f"rejected: {question!r} will not be proposed again (nor questions with the same words)\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import http.client
 import io
@@ -19,7 +18,16 @@ import time
 from pathlib import Path
 
 import pytest
-from slack_fake import REVOKED_TOKEN, SLOW_WAIT, WAIT, FakeSlack, event_callback, mention, signature
+from slack_fake import (
+    REVOKED_TOKEN,
+    SLOW_WAIT,
+    WAIT,
+    FakeSlack,
+    event_callback,
+    mention,
+    signature,
+    slash_command,
+)
 from slack_harness import KNOWLEDGE, SIGNING_SECRET
 from slack_sdk import WebClient
 from slack_server import ServedBot
@@ -30,6 +38,7 @@ from adapters.slack.run import SlackSettings, run
 from adapters.slack.socket_mode import DedupingSocketModeHandler
 from bot.entrypoints.cli import main
 from bot.errors import ConfigurationError, MissingSettingError
+from bot.infra.sqlstore import SqlStore
 from bot.service.assistant import Assistant
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
@@ -38,6 +47,7 @@ pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExce
 ROOT = Path(__file__).resolve().parents[2]
 SOCKET_ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}
 HTTP_ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+SOCKET_SETTINGS = SlackSettings.from_environ(SOCKET_ENV, http=False)
 
 
 def cto_bot_slack(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -85,7 +95,7 @@ def test_a_token_slack_refuses_is_a_configuration_error(assistant: Assistant, fa
     client = WebClient(token=REVOKED_TOKEN, base_url=fake_slack.api_url)
 
     with pytest.raises(ConfigurationError, match="SLACK_BOT_TOKEN.*invalid_auth"):
-        run(argparse.Namespace(http=False, port=None), SOCKET_ENV, lambda: contextlib.nullcontext(assistant),
+        run(SOCKET_SETTINGS, lambda: contextlib.nullcontext(assistant),
             client=client)
 
 
@@ -102,7 +112,7 @@ def test_socket_mode_stops_cleanly_on_sigterm(assistant: Assistant, fake_slack: 
 
     killer = threading.Thread(target=terminate_once_connected)
     killer.start()
-    status = run(argparse.Namespace(http=False, port=None), SOCKET_ENV, lambda: contextlib.nullcontext(assistant),
+    status = run(SOCKET_SETTINGS, lambda: contextlib.nullcontext(assistant),
                  client=WebClient(token="xoxb-1", base_url=fake_slack.api_url), stop=never_connected)
     killer.join(SLOW_WAIT)
 
@@ -232,7 +242,7 @@ def test_socket_mode_serves_its_health_check_on_the_port_set(assistant: Assistan
     stop = threading.Event()
     port = free_port()
     env = SOCKET_ENV | {"CTO_BOT_HEALTH_PORT": str(port), "SLACK_API_URL": fake_slack.api_url}
-    server = threading.Thread(target=run, args=(argparse.Namespace(http=False, port=None), env,
+    server = threading.Thread(target=run, args=(SlackSettings.from_environ(env, http=False),
                                                 lambda: contextlib.nullcontext(assistant)), kwargs={"stop": stop})
     connected = LogLine("Connected to Slack in Socket Mode")
     logging.getLogger("adapters.slack.socket_mode").addHandler(connected)
@@ -277,3 +287,34 @@ def get(port: int, path: str) -> tuple[int, str]:
         return response.status, response.read().decode()
     finally:
         connection.close()
+
+
+def test_socket_mode_processes_sharing_a_database_handle_an_envelope_delivered_to_both_once(
+        assistant: Assistant, fake_slack: FakeSlack, tmp_path: Path):
+    store = SqlStore(f"sqlite:///{tmp_path / 'shared.sqlite3'}")  # DATABASE_URL, as two processes share it
+    stops = [threading.Event(), threading.Event()]
+    skipped = LogLine("Skipping a redelivered envelope env-shared")
+    logging.getLogger("adapters.slack.socket_mode").addHandler(skipped)
+    env = SOCKET_ENV | {"SLACK_API_URL": fake_slack.api_url}
+    processes = [threading.Thread(target=run, args=(SlackSettings.from_environ(env, http=False),
+                                                    lambda: contextlib.nullcontext(assistant)),
+                                  kwargs={"stop": stop, "claims": lambda: store}) for stop in stops]
+    try:
+        for process in processes:
+            process.start()
+        fake_slack.wait_for(lambda r: r.socket_connections == 2, "both Socket Mode connections", SLOW_WAIT)
+        # A /cto command (no event id) pushed to every connection: an envelope both processes receive.
+        fake_slack.push("slash_commands", slash_command("Que fait un CTO ?", fake_slack.response_url()),
+                        envelope_id="env-shared")
+        fake_slack.wait_for(lambda r: [a["envelope_id"] for a in r.acks] == ["env-shared"] * 2, "both acks")
+        assert skipped.seen.wait(WAIT), "one of the processes skipped the envelope the other claimed"
+        [response] = fake_slack.wait_for_responses(1)
+    finally:
+        for stop in stops:
+            stop.set()
+        for process in processes:
+            process.join(SLOW_WAIT)
+        logging.getLogger("adapters.slack.socket_mode").removeHandler(skipped)
+
+    assert "Le CTO dirige" in json.dumps(response, ensure_ascii=False)
+    assert len(fake_slack.records.responses) == 1
