@@ -301,6 +301,8 @@ class _DocumentLoader:
         self.knowledge = engine.knowledge
         self.thresholds = engine.thresholds
         self.documents: list[Knowledge] | None = None
+        self.damaged = False
+        """True once a part was found damaged: the next ones are logged at debug level only."""
 
     def __call__(self, d: int) -> Matcher:
         if self.documents is None:
@@ -314,8 +316,10 @@ class _DocumentLoader:
             matcher.index.passages, matcher.index.topics = document.passages, document.out_of_scope
             return matcher
         except Exception as error:  # damaged since the head was read: this document is built here
-            log.warning("engine cache %s: document %d unreadable (%s: %s); rebuilding it", self.parts.path, d,
-                        type(error).__name__, error)
+            log.log(logging.DEBUG if self.damaged else logging.WARNING,
+                    "engine cache %s: document %d unreadable (%s: %s); rebuilding it", self.parts.path, d,
+                    type(error).__name__, error)
+            self.damaged = True
             if self.parts.is_current():
                 self.parts.path.unlink(missing_ok=True)
             return Matcher(document, self.thresholds)
