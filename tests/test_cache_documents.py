@@ -12,7 +12,8 @@ import pytest
 
 from bot.bootstrap import build_engine
 from bot.core.documents import LazyMatchers
-from bot.infra.cache import _ENTRY, _LENGTH, _MAGIC, read_engine
+from bot.infra.cache import _ENTRY, _LENGTH, _MAGIC, EngineBuilder, EngineCache, read_engine
+from bot.infra.files import YamlFiles
 from bot.tools.bench import synthetic_document, write_yaml
 from bot.tools.evaluate import default_questions_path, load_cases
 from tests.conftest import REPO, TINY_KNOWLEDGE
@@ -121,3 +122,20 @@ def test_a_damaged_head_makes_the_whole_file_unreadable(folder, environ):
     path.write_bytes(bytes(data))
     with pytest.raises(Exception):  # noqa: B017 - whatever the damage, the cache then removes and rebuilds it
         read_engine(path)
+
+
+def test_a_reload_reads_the_documents_in_use_before_the_new_engine_serves(folder, environ):
+    build_engine([folder], environ)
+    builder = EngineBuilder(EngineCache(Path(environ["CTO_BOT_DATA_DIR"]) / "cache"))
+    source = YamlFiles([folder])
+    first = builder(source)
+    assert isinstance(first.matchers, LazyMatchers) and first.matchers.loaded == 0
+    assert first.ask("How long should green tea steep?").passage_id == "tea-steeping"
+    in_use = first.matchers.loaded_documents()
+    assert 0 < len(in_use) < 4
+    (folder / "b-coffee.yaml").write_text(COFFEE.replace("Ethiopia", "Ethiopia and Yemen"), encoding="utf-8")
+    second = builder(source)  # built in a child process, read back from the cache
+    assert builder.children == 1
+    assert isinstance(second.matchers, LazyMatchers)
+    assert second.matchers.loaded_documents() == in_use
+    assert second.ask("Where does coffee come from?").text == "The coffee plant comes from Ethiopia and Yemen."

@@ -49,3 +49,7 @@ class LazyMatchers(Sequence[Matcher]):
     def loaded(self) -> int:
         """How many matchers have been loaded so far."""
         return sum(m is not None for m in self._matchers)
+
+    def loaded_documents(self) -> list[int]:
+        """The numbers of the documents whose matchers have been loaded so far."""
+        return [d for d, m in enumerate(self._matchers) if m is not None]

@@ -459,6 +459,7 @@ class EngineBuilder:
         self.built = 0
         self.children = 0
         """How many engines were built in a child process."""
+        self._previous: weakref.ref[Engine] | None = None
 
     def __call__(self, source: KnowledgeSource) -> Engine:
         paths = getattr(source, "paths", None)
@@ -467,9 +468,35 @@ class EngineBuilder:
             with gc_paused():
                 return Engine(source.load())
         if self.built == 1 or not self.isolate:
-            return cached_engine(paths, self.cache)
-        self.children += 1
-        return build_in_child(paths, self.cache)
+            engine = cached_engine(paths, self.cache)
+        else:
+            self.children += 1
+            engine = build_in_child(paths, self.cache)
+        previous = self._previous() if self._previous is not None else None
+        if previous is not None:
+            read_documents_in_use(engine, previous)
+        self._previous = weakref.ref(engine)  # not kept alive once it is replaced
+        return engine
+
+
+def read_documents_in_use(engine: Engine, previous: Engine) -> None:
+    """Read now the documents of ``engine`` that ``previous`` (the engine it replaces) had read: in a reload, before
+    the new engine serves, so that answers do not wait for them."""
+    if not isinstance(engine.matchers, LazyMatchers):
+        return
+    if isinstance(previous.matchers, LazyMatchers):
+        in_use = {_document_names(previous.knowledge)[d] for d in previous.matchers.loaded_documents()}
+    else:
+        in_use = set(_document_names(previous.knowledge))
+    for d, name in enumerate(_document_names(engine.knowledge)):
+        if name in in_use:
+            engine.matchers[d]
+
+
+def _document_names(knowledge: Knowledge) -> list[str]:
+    """The name (knowledge file) of each matcher's document, in order."""
+    return [document.sections[0].document if document.sections else
+            document.out_of_scope[0].document if document.out_of_scope else "" for document in _documents(knowledge)]
 
 
 def build_in_child(paths: list[Path], cache: EngineCache | None) -> Engine:
