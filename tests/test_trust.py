@@ -279,3 +279,25 @@ def test_a_passage_with_no_alternate_questions_reads_like_its_sections_heading(w
     engine = build_engine([write_knowledge(HEADINGS_KNOWLEDGE)])
     assert engine.ask("Comment on devient jardinier ?").passage_id == "devenir-1"
     assert engine.ask("Quel est le salaire d'un jardinier ?").passage_id == "salaire-1"
+
+
+PLANTS_KNOWLEDGE = """\
+lang: fr
+sections:
+- id: soins
+  heading: Soigner ses plantes
+  passages:
+  - id: soins-arrosage
+    text: Arrosez la plante quand la terre est sèche ; le ficus aime un arrosage par semaine.
+  - id: soins-lumiere
+    text: Placez la plante près d'une fenêtre, sans soleil direct.
+  - id: soins-rempotage
+    text: Rempotez la plante au printemps, dans un pot un peu plus grand.
+  - id: soins-engrais
+    text: Donnez de l'engrais à la plante toutes les deux semaines en été.
+"""
+
+
+def test_a_possessive_is_the_askers_own_affair_only_when_the_documents_are_about_a_job(write_knowledge):
+    engine = build_engine([write_knowledge(PLANTS_KNOWLEDGE)])
+    assert engine.ask("Quand arroser mon ficus ?").passage_id == "soins-arrosage"

@@ -45,8 +45,10 @@ _CLAUSE_END = re.compile(r"(?<=[?!.;])\s+")
 MAX_DOCUMENTS = 24
 """A question is scored in at most this many documents: those sharing the most of its words."""
 RARE_WORD_DOCUMENTS = 20
-"""A word held by at most one document in this many (at least one) names what those documents are about: a
-question holding it is not answered with confidence from another document."""
+"""A word held by at most one document in this many (at least one), and what one of them is about (held by
+``TOPICAL_SHARE`` of its passages), names that subject: a question holding it is not answered with confidence
+from another document, unless it also names what that one is about ("compost" beside a CTO article)."""
+TOPICAL_SHARE = 0.3
 MAX_TOPICS = 12
 """Replies list at most this many topics, so that they stay short however big the knowledge grows."""
 
@@ -63,6 +65,7 @@ class Engine:
         self._question_keys = {q: k for m in self.matchers for q, k in m.index.question_keys.items()}
         self._vocabulary: dict[str, list[str]] = {}
         self._holders: dict[str, list[int]] = {}
+        self._topical: dict[str, list[int]] = {}
         if len(self.matchers) > 1:  # which documents hold each stem, to score a question only where it can match
             for word in sorted({w for m in self.matchers for w in m.index.vocabulary}):
                 self._vocabulary.setdefault(word[0], []).append(word)
@@ -72,6 +75,10 @@ class Engine:
                           for w in content_words(member) for f in stems(w)}
                 for form in forms:
                     self._holders.setdefault(form, []).append(d)
+                least = max(2.0, TOPICAL_SHARE * len(matcher.index.passages))
+                topical = {form for form, held in matcher.index.frequency.items() if held >= least}
+                for form in topical | matcher.subject_forms():  # the stems of what each document is about
+                    self._topical.setdefault(form, []).append(d)
         self._french = frozenset().union(*(m.index.french_words for m in self.matchers))
         self._english = frozenset().union(*(m.index.english_words for m in self.matchers))
         self._sections = {s.id: s for s in knowledge.sections}
@@ -145,10 +152,13 @@ class Engine:
             return [(self.matchers[0], self.matchers[0].index.terms(text), False)]
         shared: dict[int, int] = {}  # document → how many of the question's words it holds
         few = max(1, len(self.matchers) // RARE_WORD_DOCUMENTS)
-        rare: list[set[int]] = []  # the holders of each word that few documents hold
+        rare: list[set[int]] = []  # the holders of each word that few documents hold, and one is about
+        about: set[int] = set()  # the documents one of the question's words is about
         for word in set(content_words(text)):
             found = {d for form in stems(word) for d in self._holders.get(form, ())}
-            if found and len(found) <= few:
+            topical = {d for form in stems(word) for d in self._topical.get(form, ())}
+            about |= topical
+            if found and len(found) <= few and topical:
                 rare.append(found)
             if not found:  # perhaps a typo: the documents holding a close spelling
                 found = {d for close, _ in close_words(word, self._vocabulary.get(word[0], []))
@@ -157,8 +167,8 @@ class Engine:
                 shared[d] = shared.get(d, 0) + 1
         most = max(shared.values(), default=0)
         best = sorted((d for d, n in shared.items() if n >= most - 1), key=lambda d: -shared[d])
-        return [(self.matchers[d], self.matchers[d].index.terms(text), any(d not in held for held in rare))
-                for d in sorted(best[:MAX_DOCUMENTS])]
+        return [(self.matchers[d], self.matchers[d].index.terms(text),
+                 d not in about and any(d not in held for held in rare)) for d in sorted(best[:MAX_DOCUMENTS])]
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "") -> Answer:
         """Answer with a known passage, as when someone picks a suggestion; decline an unknown id."""

@@ -9,7 +9,7 @@ from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matching import phrase_similarity, similarity
 from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS, PERSONAL_WORDS
-from bot.core.text import STOP_WORDS, fold, stems
+from bot.core.text import STOP_WORDS, content_words, fold, stems
 from bot.core.thresholds import Thresholds
 
 
@@ -68,6 +68,20 @@ class Matcher:
         return not terms or any(m.word in self._subject or self._subject.intersection(m.spellings)
                                 or m.fields & self._subject for m in matches)
 
+    def subject_forms(self) -> frozenset[str]:
+        """The stems of the documents' subject words, their synonym groups' members included."""
+        groups = (self.index.synonyms.group(k) for k in self._subject if k.startswith("="))
+        words = {w for group in groups for member in group for w in content_words(member)}
+        words |= {w for w in self._subject if not w.startswith("=")}
+        return frozenset(f for w in words for f in stems(w))
+
+    def _subject_is_a_role(self) -> bool:
+        """True when these documents are about a job ("CTO", « directeur technique »), so that "my budget" is
+        the asker's, not the job's; in a how-to ("water my plants") it is the documents' subject."""
+        groups = (self.index.synonyms.group(k) for k in self._subject if k.startswith("="))
+        members = {w for group in groups for member in group for w in fold(member).split()}
+        return not JOB_WORDS.isdisjoint(self._subject | members)
+
     def _names_subject(self, matches: list[WordMatch]) -> bool:
         return any(m.word in self._subject or m.fields & self._subject for m in matches)
 
@@ -107,7 +121,8 @@ class Matcher:
         rescuable = any(w in STOP_WORDS for w in tokens)  # function words give it a form ("what does … do")
         generic = self._only_generic(matches, rescuable)
         # "your budget", "ma carrière" without the documents' subject: the asker's own affair, at most a suggestion
-        personal = bool(self._subject) and not PERSONAL_WORDS.isdisjoint(tokens) and not self._names_subject(matches)
+        personal = (self._subject_is_a_role() and not PERSONAL_WORDS.isdisjoint(tokens)
+                    and not self._names_subject(matches))
         # an out-of-scope topic must share the question's words, not only its form
         shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)
                      and (self.index.is_topic(i) or not topics_only)]
