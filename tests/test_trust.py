@@ -178,6 +178,14 @@ def test_what_a_concept_means_is_not_answered_by_a_passage_that_only_mentions_it
     assert engine.ask("C'est quoi un directeur technique ?").passage_id == "intro-overview"
 
 
+def test_the_path_to_or_the_skills_of_another_job_are_declined(engine):
+    for question in ("What skills does a product manager need?", "Comment devenir développeur web ?",
+                     "Quelles compétences pour être DSI ?"):
+        assert not engine.ask(question).matched, question
+    assert engine.ask("Can a CTO become CEO?").passage_id == "careers-paths"  # the documents' own subject's path
+    assert engine.ask("What skills does a technical director need?").passage_id == "skills-overview"
+
+
 def test_a_word_in_another_sense_does_not_answer(engine):
     for question in ("quel temps fait-il ?", "what time is it?", "Quelle heure est-il ?", "options"):
         assert not engine.ask(question).matched, question

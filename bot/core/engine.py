@@ -24,7 +24,7 @@ from bot.core.matcher import Matcher, Scored
 from bot.core.matching import close_words, phrase_similarity
 from bot.core.replies import list_text, message, topics_line
 from bot.core.smalltalk import smalltalk_kind, without_greeting
-from bot.core.subject import concept_of, role_subject
+from bot.core.subject import concept_of, job_subject, role_subject
 from bot.core.text import (
     MAX_QUESTION_CHARS,
     STOP_WORDS,
@@ -121,12 +121,14 @@ class Engine:
         sections = {p.section_id for i in focus if (p := self.knowledge.passage(i)) is not None}
         ranked: list[Scored] = []
         readings: dict[str, None] = {}
-        names, concept = _names(text), concept_of(text)
+        names, concept, job = _names(text), concept_of(text), job_subject(text)
         for matcher, words, lacking in self._documents_for(tokens):  # each reads the words with its own synonyms
             if subject is not None and not matcher.about_the_subject(subject):
                 continue
-            # a job these documents never mention: only their out-of-scope topics may say what they lack
-            topics_only = matcher.about_another_job(words)
+            # a job these documents never mention, or the path to another job than theirs ("How do I become a
+            # data engineer?"): only their out-of-scope topics may say what they lack
+            topics_only = matcher.about_another_job(words) or (
+                job is not None and not matcher.about_the_subject(job) and not matcher.names_subject(words))
             scored = matcher.score(words, tokens, confident, matcher.near(sections), topics_only)
             # a name these documents lack ("NASA"), or what a concept they only mention means ("What is innovation?")
             lacking = (lacking or any(not matcher.index.lookup(n).known for n in names)

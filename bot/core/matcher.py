@@ -85,6 +85,10 @@ class Matcher:
     def _names_subject(self, matches: list[WordMatch]) -> bool:
         return any(m.word in self._subject or m.fields & self._subject for m in matches)
 
+    def names_subject(self, words: list[str]) -> bool:
+        """True when one of ``words`` (a question's, as this document reads them) names the documents' subject."""
+        return self._names_subject([self.index.lookup(w) for w in words])
+
     def about_another_job(self, words: list[str]) -> bool:
         """True when the question names a job these documents never mention (a nurse, a pilot) and not their
         own subject: whatever else it shares with them ("skills", "career"), it asks about that job."""

@@ -79,6 +79,32 @@ _CONCEPT_FORMS = [re.compile(p) for p in (
 )]
 
 
+_JOB_FORMS = [re.compile(p) for p in (
+    r"\bskills? (?:does|do|should|must|would|will) (?:an? |the )?(?P<x>[\w' -]+?) (?:need|have|require)",
+    r"\b(?:competences|qualites|aptitudes|qualities|skills|abilities) (?:pour|to|for|d'un|d'une|du|of an?|of the)"
+    r" (?:etre |be |become |devenir )?(?:an? |the |un |une |le |la |l')?(?P<x>[\w' -]+)",
+    r"\b(?:become|becoming|devenir) (?:an? |the |un |une |le |la |l')?(?P<x>[\w' -]+)",
+    r"\bcareer paths? (?:of|for) (?:an? |the )?(?P<x>[\w' -]+)",
+)]
+
+
+def job_subject(question: str) -> str | None:
+    """The folded X of a question about a job's path or skills ("How do I become a data engineer?",
+    « Quelles compétences pour être DSI ? »), when X names a job; else None.
+
+    >>> job_subject("What skills does a product manager need?"), job_subject("Comment devenir développeur web ?")
+    ('product manager', 'developpeur web')
+    >>> job_subject("How do I become a better person?") is None
+    True
+    """
+    text = " ".join(fold(question).replace("-", " ").split())
+    for form in _JOB_FORMS:
+        found = form.search(text)
+        if found and (JOB_WORDS | OTHER_JOB_WORDS) & set(re.findall(r"[a-z0-9]+", found.group("x"))):
+            return _tidy(found.group("x"))
+    return None
+
+
 def concept_of(question: str) -> str | None:
     """The folded X of a bare definition question ("What is innovation?", « Qu'est-ce que la veille ? »), or
     None: such a question asks what X means, which a passage that only mentions X does not say.
