@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.answer import Outcome
+from bot.core.matching import close_words
 from bot.core.text import fold
 
 
@@ -42,6 +43,11 @@ def test_answers_with_the_source_passage_verbatim_and_its_section(engine):
 ])
 def test_understands_typos_missing_accents_shouting_and_keywords(engine, question):
     assert section_of(engine, question) == "Les compétences pour être un CTO performant"
+
+
+def test_a_typo_in_a_plural_finds_the_plural_before_a_word_of_the_same_length():
+    assert [w for w, _ in close_words("mision", ["vision", "missions"])][0] == "missions"
+    assert [w for w, _ in close_words("rain", ["drains", "train"])] == ["train"]  # not a letter added in front
 
 
 @pytest.mark.parametrize("question", [

@@ -25,8 +25,16 @@ def close_words(word: str, vocabulary: Sequence[str], limit: int = 3) -> list[tu
     found = process.extract(word, vocabulary, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff,
                             limit=limit + 2)
     slack = 1 if len(word) < 7 else 2  # a typo changes a letter or two, not the word's length ("rain" ≠ "drains")
-    return [(choice, score) for choice, score, _ in found if choice != word and abs(len(choice) - len(word)) <= slack
+    return [(choice, score) for choice, score, _ in found if choice != word and _length_gap(word, choice) <= slack
             ][:limit]
+
+
+def _length_gap(word: str, choice: str) -> int:
+    """How much longer or shorter ``choice`` is than ``word``, a plural's "s" aside when both start alike
+    ("mision" → "missions"; not "rain" → "drains")."""
+    gap = abs(len(choice) - len(word))
+    plural = choice.endswith("s") != word.endswith("s") and choice[:1] == word[:1]
+    return gap - 1 if gap and plural else gap
 
 
 def phrase_similarity(query: str, phrases: Iterable[str]) -> float:
