@@ -309,3 +309,9 @@ sections:
 def test_a_possessive_is_the_askers_own_affair_only_when_the_documents_are_about_a_job(write_knowledge):
     engine = build_engine([write_knowledge(PLANTS_KNOWLEDGE)])
     assert engine.ask("Quand arroser mon ficus ?").passage_id == "soins-arrosage"
+
+
+def test_a_startup_is_a_company_for_the_role_and_hiring_stays_out_of_scope(engine):
+    assert engine.ask("What does a CTO do in a startup?").passage_id == "role-overview"
+    assert engine.ask("Quel est le rôle du CTO dans une start-up ?").passage_id == "role-overview"
+    assert engine.ask("Does my startup need a CTO?").out_of_scope == "hiring"
