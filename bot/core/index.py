@@ -173,24 +173,25 @@ class Index:
                 memo[text] = tokens, _terms(tokens, synonyms, keep_phrase_words=True)
             return memo[text]
 
-        places: dict[tuple[str, str], list[dict[int, float]]] = {}
+        places: dict[str, dict[str, list[dict[int, float]]]] = {side: {} for side in SIDES}
 
         def places_of(word: str, side: str) -> list[dict[int, float]]:
             """The postings ``word`` goes to on ``side``: its stems, its synonym groups (worked out once a word)."""
-            if (word, side) not in places:
+            if word not in places[side]:
                 if not word.startswith("="):
                     vocabulary.add(word)
                 forms = [(side, f) for f in _forms(word, side)]
                 forms += [("any", key) for key in synonyms.keys_of(word)] if not word.startswith("=") else []
-                places[word, side] = [postings["any" if form.startswith("=") else where][form]
+                places[side][word] = [postings["any" if form.startswith("=") else where][form]
                                       for where, form in forms]
-            return places[word, side]
+            return places[side][word]
 
         def post(i: int, name: str, side: str, texts: list[str]) -> None:
             weight = FIELD_WEIGHTS[name]
             terms = analyse(texts[0])[1] if len(texts) == 1 else [w for t in texts if t for w in analyse(t)[1]]
+            known = places[side]
             for word in dict.fromkeys(terms):
-                for found in places.get((word, side)) or places_of(word, side):
+                for found in known.get(word) or places_of(word, side):
                     if found.get(i, 0.0) < weight:
                         found[i] = weight
 

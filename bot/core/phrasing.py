@@ -84,9 +84,16 @@ class PhraseModel:
         numbers: list[list[int]] = [[] for _ in df]
         weights: list[list[float]] = [[] for _ in df]
         sums: list[dict[int, float]] = [defaultdict(float) for _ in entries]
-        for s, (e, counts) in enumerate(raw):
+        idf, log = self.idf, math.log
+        for s, (e, counts) in enumerate(raw):  # each sentence's vector, as ``_weigh`` makes it (inlined: hot)
+            found = [self.ids[f] for f in counts]
+            vector = [idf[i] if n == 1 else (1 + log(n)) * idf[i] for i, n in zip(found, counts.values(), strict=True)]
+            norm = math.sqrt(sum([w * w for w in vector]))
+            if not norm:
+                continue
             sum_of_entry = sums[e]
-            for i, w in self._weigh(counts).items():
+            for i, w in zip(found, vector, strict=True):
+                w = w / norm
                 if searched[i]:
                     numbers[i].append(s)
                     weights[i].append(w)
