@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.errors import KnowledgeError
+from bot.infra import yaml_safety
 from bot.infra.files import YamlFiles
 from bot.infra.loader import load_knowledge
 from bot.infra.sqlstore import SqlStore
@@ -94,6 +95,14 @@ def test_anchors_are_refused_wherever_they_stand(write_knowledge, keywords):
 def test_an_ampersand_or_a_star_in_a_text_is_no_anchor(write_knowledge):
     path = write_knowledge(TINY_KNOWLEDGE.replace("keywords: [expresso, machine]", 'keywords: [R&D, "a * b", x*y]'))
     assert load_knowledge([path]).passages[0].keywords[:3] == ("R&D", "a * b", "x*y")
+
+
+@pytest.mark.parametrize(("line", "maybe"), [
+    ("    text: Un mot **gras** et *penché* ici", False), ("    text: 'R&D et *a* b'", False),
+    ("    keywords: *kw", True), ("  - &kw", True), ("    keywords: [x, *kw]", True), ("    k: !!str &a b", True),
+])
+def test_only_where_a_node_starts_can_a_star_or_an_ampersand_be_an_alias_or_an_anchor(line, maybe):
+    assert bool(yaml_safety._MAYBE_ANCHOR.search(line)) is maybe  # else the file is parsed a second time
 
 
 def test_nested_aliases_cannot_blow_up_the_loader(write_knowledge):

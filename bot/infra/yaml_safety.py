@@ -22,8 +22,11 @@ MAX_PROBLEMS = 50
 
 _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """What YAML refuses in a stream (its "printable" set, YAML 1.1 §5.1)."""
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:?-])[&*][^\s\[\]{},]", re.MULTILINE)
-"""Where an anchor (``&name``) or an alias (``*name``) may start: after a space, a flow indicator or a line start."""
+_MAYBE_ANCHOR = re.compile(r"(?:^[ \t]*(?:[-?][ \t]+)*|[\[{,][ \t]*|:[ \t]+)(?:![^\s\[\]{},]*[ \t]+)?"
+                           r"[&*][^\s\[\]{},]", re.MULTILINE)
+"""Where an anchor (``&name``) or an alias (``*name``) may start: where a node starts (a line's start, after "- ",
+"? " or "key: ", or after a flow collection's "[", "{" or ","), a tag perhaps before it. Markdown's "**bold**"
+inside a text is none of these, so most imported files need no second parse."""
 
 
 def compose_file(file: Path) -> yaml.Node | None:
