@@ -6,9 +6,9 @@ Run ``python tests/bench_slack.py`` (``--help`` for the options). It prints:
   acknowledgement latency (p50, p99, max), the answers the fake Slack received, and duplicates;
 - the worker's memory (RSS) after 1,000 and after 10,000 events (``--quick``: 2,000), and after 20,000;
 - the seconds to exit after SIGTERM with 100 idle connections open;
-- with ``--diagnose DIR``, at each memory mark, each worker's pymalloc arenas and RSS after ``malloc_trim``, then
-  which objects grew between the first and the last mark (``tests/slack/memdiag``); with ``--tracemalloc`` too,
-  its Python heap and the source lines whose allocations grew most.
+- with ``--diagnose DIR``, at each memory mark, each worker's pymalloc arenas, glibc's bytes in use and free,
+  and RSS after ``malloc_trim``, then which objects grew between the first and the last mark
+  (``tests/slack/memdiag``); with ``--tracemalloc`` too, its Python heap and the source lines that grew most.
 
 Targets (issue 10): 500/500 acknowledged, p99 <= 500 ms, 500 answers, 0 duplicates, exit within 10 s, memory
 after 10,000 events within 20% of memory after 1,000. The exit status is 1 when a target is missed.
@@ -115,8 +115,11 @@ class Diagnosis:
             heap = (f"Python heap {report['traced_mb']:.1f} MB" if "traced_mb" in report else
                     f"pymalloc {arenas.get('arenas', 0)} arenas of 1 MB: {arenas.get('allocated', 0) / 2**20:.1f} MB "
                     f"in blocks used, {arenas.get('available', 0) / 2**20:.1f} MB free")
+            malloc = report.get("malloc") or {}
+            glibc = (f"; glibc malloc {malloc['in_use'] / 2**20:.1f} MB in use (outside pymalloc), "
+                     f"{malloc['free'] / 2**20:.1f} MB free" if malloc else "")
             print(f"  worker {pid}: RSS {report['rss_mb']:.1f} MB, {report.get('rss_after_trim_mb', 0):.1f} MB "
-                  f"after malloc_trim; {heap}")
+                  f"after malloc_trim; {heap}{glibc}")
 
     def compare(self, pids: Iterable[int], first: int, last: int) -> None:
         """Print what grew most in each worker's Python heap from ``first`` to ``last`` events."""

@@ -2,10 +2,11 @@
 
 The bench puts this folder on the server's ``PYTHONPATH`` and sets ``CTO_BOT_BENCH_MEMDIAG=DIR``; nothing else
 loads it. In each process forked from the one that started (gunicorn's workers), a thread answers a request
-file ``DIR/request-TAG`` with ``DIR/report-TAG.json``: the process's RSS, pymalloc's arenas, the RSS after
-``malloc_trim``, the live objects by type. With ``CTO_BOT_BENCH_TRACEMALLOC=1`` it also traces the Python heap
-(pymalloc's own figures are then unavailable) and dumps a snapshot ``DIR/snapshot-TAG`` that the bench
-compares between two marks.
+file ``DIR/request-TAG`` with ``DIR/report-TAG.json``: the process's RSS, pymalloc's arenas, glibc's bytes in
+use and free (``mallinfo2``: what Python and C libraries got from ``malloc``, pymalloc's arenas aside), the
+RSS after ``malloc_trim``, the live objects by type. With ``CTO_BOT_BENCH_TRACEMALLOC=1`` it also traces the
+Python heap (pymalloc's own figures are then unavailable) and dumps a snapshot ``DIR/snapshot-TAG`` that the
+bench compares between two marks.
 """
 
 from __future__ import annotations
@@ -51,10 +52,27 @@ def _pymalloc() -> dict[str, int]:
     return {name: int(found.group(1).replace(",", "")) for name, found in number.items() if found}
 
 
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                 "keepcost")]
+
+
+def _malloc() -> dict[str, int]:
+    """glibc's own figures over all its arenas: bytes handed out and in use, bytes held free (``mallinfo2``)."""
+    try:
+        mallinfo2 = ctypes.CDLL("libc.so.6").mallinfo2
+    except (OSError, AttributeError):
+        return {}
+    mallinfo2.restype = _MallInfo2
+    info = mallinfo2()
+    return {"in_use": info.uordblks + info.hblkhd, "free": info.fordblks}
+
+
 def _report(tag: str) -> None:
     gc.collect()
     folder = Path(FOLDER)
-    report: dict[str, object] = {"rss_mb": _rss_mb(), "pymalloc": _pymalloc()}
+    report: dict[str, object] = {"rss_mb": _rss_mb(), "pymalloc": _pymalloc(), "malloc": _malloc()}
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
         report["rss_after_trim_mb"] = _rss_mb()
