@@ -22,8 +22,11 @@ COPY knowledge ./knowledge
 RUN pip install --no-compile --no-deps . && rm -rf /app/build
 
 USER 10001:10001
+# A fixed mmap threshold: glibc otherwise raises it after freeing a large block and then serves large blocks
+# from its heaps, which fragment (the Slack worker: +12% instead of +3% from 10,000 to 100,000 events).
 ENV CTO_BOT_DATA_DIR=/home/cto-bot/data \
-    PORT=3000
+    PORT=3000 \
+    MALLOC_MMAP_THRESHOLD_=131072
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % (os.environ.get('CTO_BOT_HEALTH_PORT') or os.environ.get('PORT', '3000')), timeout=4)"]

@@ -61,6 +61,15 @@ def burst(user: SlackUser, count: int, concurrency: int) -> list[tuple[int, floa
         return list(pool.map(lambda _: send(user), range(count)))
 
 
+def procfile_env(procfile: Path = REPO / "Procfile") -> dict[str, str]:
+    """The variables the Procfile's ``web`` line sets before its command (``NAME=value cto-bot ...``): the bench
+    measures the web process as the platforms run it."""
+    for line in procfile.read_text().splitlines():
+        if line.startswith("web:"):
+            return dict(word.split("=", 1) for word in itertools.takewhile(lambda w: "=" in w, line[4:].split()))
+    return {}
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -178,7 +187,7 @@ def main() -> int:
         return "ok" if ok else f"MISSED ({target})"
 
     data = tempfile.mkdtemp(prefix="cto-bot-bench-")
-    env = {"CTO_BOT_DATA_DIR": data, "CTO_BOT_RECORD": "0" if args.no_record else "1"}
+    env = procfile_env() | {"CTO_BOT_DATA_DIR": data, "CTO_BOT_RECORD": "0" if args.no_record else "1"}
     env |= {"WEB_CONCURRENCY": args.workers} if args.workers else {}
     env |= {"CTO_BOT_WEB_THREADS": args.threads} if args.threads else {}
     if args.tracemalloc and not args.diagnose:
@@ -191,7 +200,8 @@ def main() -> int:
         bot.start()
         master = bot.process.pid
         print(f"cto-bot slack --http on port {bot.port}, pid {master}, knowledge {REPO / 'knowledge'}, "
-              f"{os.cpu_count()} CPU(s); " + (bot.wait_for_line(_SERVING_LINE).group(0)))
+              f"{os.cpu_count()} CPU(s); " + (bot.wait_for_line(_SERVING_LINE).group(0))
+              + "".join(f"; {name}={value} (Procfile)" for name, value in procfile_env().items()))
 
         results = burst(bot.user, args.events, args.concurrency)
         acked = [r for r in results if r[0] == 200]

@@ -129,6 +129,14 @@ def test_the_image_exposes_its_port_and_checks_health_on_healthz():
     assert "/healthz" in health and "CMD" in health
 
 
+def test_the_image_and_the_procfile_run_the_web_process_with_the_same_malloc_setting():
+    """tests/bench_slack.py measures it (it reads the Procfile's web line): a fixed mmap threshold."""
+    env = " ".join(instruction("ENV"))
+    [web] = [line for line in (REPO / "Procfile").read_text(encoding="utf-8").splitlines() if line.startswith("web:")]
+    assert "MALLOC_MMAP_THRESHOLD_=131072" in env
+    assert web.split() == ["web:", "MALLOC_MMAP_THRESHOLD_=131072", "cto-bot", "slack", "--http"]
+
+
 def test_everything_the_image_copies_exists_and_is_not_docker_ignored():
     ignored = [line.strip() for line in (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
                if line.strip() and not line.startswith("#")]
