@@ -171,8 +171,9 @@ def main() -> int:
     parser.add_argument("--workers", default="", help="WEB_CONCURRENCY for the server (default: its own)")
     parser.add_argument("--threads", default="", help="CTO_BOT_WEB_THREADS for the server (default: its own)")
     parser.add_argument("--diagnose", metavar="DIR", type=Path,
-                        help="at each memory mark, print each worker's pymalloc arenas and RSS after malloc_trim, "
-                             "then which objects grew from the first mark to the last; reports go in DIR")
+                        help="at each memory mark, print each worker's pymalloc arenas, glibc's bytes in use and "
+                             "free, and RSS after malloc_trim, then which objects grew from the first mark to the "
+                             "last; reports go in DIR")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="with --diagnose: trace the Python heap and print the lines whose allocations grew "
                              "most (slower, and tracing takes memory: the latency and memory targets do not apply)")

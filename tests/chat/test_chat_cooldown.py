@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import pytest
 from chat_drivers import Clock
 
@@ -59,3 +62,26 @@ def test_people_whose_window_is_over_are_forgotten_without_waiting_for_the_cap(c
     clock.advance(31)
     cooldown.check("late")
     assert cooldown.tracked == 1
+
+
+def test_the_cooldown_stays_bounded_and_consistent_when_many_threads_check_at_once(clock: Clock):
+    cooldown = Cooldown(rate=3, per=60, clock=clock, max_users=50)
+    verdicts: list[list[str]] = [[] for _ in range(8)]
+
+    def ask(worker: int) -> None:
+        for n in range(2_000):
+            verdicts[worker].append(cooldown.check(f"U{(n * 7 + worker) % 400}").verdict.value)
+
+    threads = [threading.Thread(target=ask, args=(worker,)) for worker in range(8)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: races show up if there are any
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert all(len(v) == 2_000 for v in verdicts), "every check returned a verdict"
+    assert cooldown.tracked <= 50
+    assert cooldown.check("U-new").verdict.value == "answer"
