@@ -20,7 +20,7 @@ from bot.core.knowledge import Knowledge, OutOfScope, Passage, other_language
 from bot.core.matching import close_words
 from bot.core.phrasing import PhraseModel
 from bot.core.synonyms import Synonyms
-from bot.core.text import STOP_WORDS, stems, words
+from bot.core.text import STOP_WORDS, fold, folded_words, stems, words
 
 FIELD_WEIGHTS = {"questions": 1.0, "keywords": 1.0, "keyword phrases": 0.5, "text": 0.8, "heading": 0.75,
                  "topic questions": 0.6}
@@ -166,12 +166,19 @@ class Index:
         phrase_entries: list[tuple[list[list[str]], list[list[str]]]] = []
         keyword_forms: set[str] = set()
 
+        folds: dict[str, str] = {}
+
         def analyse(text: str) -> tuple[list[str], list[str]]:
             """(all folded words, meaningful words + synonym phrase keys) of ``text``, once per text."""
             if text not in memo:  # a text is indexed under the words of its synonym phrases and their keys
-                tokens = words(text)
+                folded = folds[text] = fold(text)
+                tokens = folded_words(folded)
                 memo[text] = tokens, _terms(tokens, synonyms, keep_phrase_words=True)
             return memo[text]
+
+        def sentence_words(text: str) -> list[list[str]]:
+            """The folded words of each sentence of ``text`` (analysed already), for the phrase model."""
+            return [folded_words(s) for s in sentences(folds[text])]
 
         places: dict[str, dict[str, list[dict[int, float]]]] = {side: {} for side in SIDES}
 
@@ -225,11 +232,11 @@ class Index:
             questions.append([keys[q] for q in all_questions])
             # with no alternate questions yet, a passage reads like its own sentences, and a section's first passage
             # like its heading too ("Salaire", "Comment devenir Product Manager ?")
-            texts = [s for t in (passage.text, passage.translation) if t for s in sentences(t)]
+            texts = [s for t in (passage.text, passage.translation) if t for s in sentence_words(t)]
             if passage.id == section.passages[0].id:
-                texts += [t for t in dict.fromkeys((section.heading, section.title_in(other_language(section.lang))))
-                          if t]
-            phrase_entries.append(([analyse(q)[0] for q in all_questions], [analyse(s)[0] for s in texts]))
+                texts += [analyse(t)[0] for t in dict.fromkeys(
+                    (section.heading, section.title_in(other_language(section.lang)))) if t]
+            phrase_entries.append(([analyse(q)[0] for q in all_questions], [s for s in texts if s]))
         offset = len(knowledge.passages)
         for n, topic in enumerate(knowledge.out_of_scope):
             i = offset + n

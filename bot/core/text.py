@@ -124,6 +124,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def folded_words(folded: str) -> list[str]:
+    """The alphanumeric words of an already folded text (``words`` without folding it again)."""
+    return _WORD.findall(folded)
+
+
 @lru_cache(maxsize=65536)
 def stems(word: str, lang: str = "any") -> frozenset[str]:
     """A folded word and its Snowball stem in ``lang`` (``fr``, ``en``), or both stems for ``any``.
