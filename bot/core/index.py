@@ -232,11 +232,11 @@ class Index:
             questions.append([keys[q] for q in all_questions])
             # with no alternate questions yet, a passage reads like its own sentences, and a section's first passage
             # like its heading too ("Salaire", "Comment devenir Product Manager ?")
-            texts = [s for t in (passage.text, passage.translation) if t for s in sentence_words(t)]
+            said = [s for t in (passage.text, passage.translation) if t for s in sentence_words(t)]
             if passage.id == section.passages[0].id:
-                texts += [analyse(t)[0] for t in dict.fromkeys(
+                said += [analyse(t)[0] for t in dict.fromkeys(
                     (section.heading, section.title_in(other_language(section.lang)))) if t]
-            phrase_entries.append(([analyse(q)[0] for q in all_questions], [s for s in texts if s]))
+            phrase_entries.append(([analyse(q)[0] for q in all_questions], [s for s in said if s]))
         offset = len(knowledge.passages)
         for n, topic in enumerate(knowledge.out_of_scope):
             i = offset + n
