@@ -182,8 +182,16 @@ def test_the_path_to_or_the_skills_of_another_job_are_declined(engine):
     for question in ("What skills does a product manager need?", "Comment devenir développeur web ?",
                      "Quelles compétences pour être DSI ?"):
         assert not engine.ask(question).matched, question
+    assert not engine.ask("Quelle évolution de carrière pour un ingénieur ?").matched
     assert engine.ask("Can a CTO become CEO?").passage_id == "careers-paths"  # the documents' own subject's path
     assert engine.ask("What skills does a technical director need?").passage_id == "skills-overview"
+
+
+def test_a_question_about_the_readers_own_past_or_wishes_is_never_answered_with_confidence(engine):
+    for question in ("How did you become a CTO?", "Pourquoi voulez-vous devenir CTO ?"):
+        assert engine.ask(question).outcome is not Outcome.ANSWER, question
+    assert engine.ask("How do you become a CTO?").passage_id == "become-overview"  # "you" as anyone
+    assert engine.ask("Would you explain the missions of a CTO?").passage_id == "missions-overview"  # a request
 
 
 def test_a_word_in_another_sense_does_not_answer(engine):

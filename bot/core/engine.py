@@ -24,7 +24,7 @@ from bot.core.matcher import Matcher, Scored
 from bot.core.matching import close_words, phrase_similarity
 from bot.core.replies import list_text, message, topics_line
 from bot.core.smalltalk import smalltalk_kind, without_greeting
-from bot.core.subject import concept_of, job_subject, role_subject
+from bot.core.subject import addressed_to_someone, concept_of, job_subject, role_subject
 from bot.core.text import (
     MAX_QUESTION_CHARS,
     STOP_WORDS,
@@ -122,6 +122,7 @@ class Engine:
         ranked: list[Scored] = []
         readings: dict[str, None] = {}
         names, concept, job = _names(text), concept_of(text), job_subject(text)
+        to_someone = addressed_to_someone(text)
         for matcher, words, lacking in self._documents_for(tokens):  # each reads the words with its own synonyms
             if subject is not None and not matcher.about_the_subject(subject):
                 continue
@@ -131,7 +132,7 @@ class Engine:
                 job is not None and not matcher.about_the_subject(job) and not matcher.names_subject(words))
             scored = matcher.score(words, tokens, confident, matcher.near(sections), topics_only)
             # a name these documents lack ("NASA"), or what a concept they only mention means ("What is innovation?")
-            lacking = (lacking or any(not matcher.index.lookup(n).known for n in names)
+            lacking = (lacking or to_someone or any(not matcher.index.lookup(n).known for n in names)
                        or concept is not None and not matcher.about_the_subject(concept))
             if lacking:  # or the question names what only another document knows ("PM" beside a CTO article): what
                 line, cap = self.thresholds.suggest, self.thresholds.answer - 1  # what this one scores above the

@@ -84,7 +84,9 @@ _JOB_FORMS = [re.compile(p) for p in (
     r"\b(?:competences|qualites|aptitudes|qualities|skills|abilities) (?:pour|to|for|d'un|d'une|du|of an?|of the)"
     r" (?:etre |be |become |devenir )?(?:an? |the |un |une |le |la |l')?(?P<x>[\w' -]+)",
     r"\b(?:become|becoming|devenir) (?:an? |the |un |une |le |la |l')?(?P<x>[\w' -]+)",
-    r"\bcareer paths? (?:of|for) (?:an? |the )?(?P<x>[\w' -]+)",
+    r"\bcareer (?:paths?|progression|options|prospects) (?:of|for) (?:an? |the )?(?P<x>[\w' -]+)",
+    r"\b(?:evolutions?|perspectives?|debouches) (?:de carriere )?(?:pour|d'un|d'une|du|des) (?:un |une |les? |la )?"
+    r"(?P<x>[\w' -]+)",
 )]
 
 
@@ -103,6 +105,26 @@ def job_subject(question: str) -> str | None:
         if found and (JOB_WORDS | OTHER_JOB_WORDS) & set(re.findall(r"[a-z0-9]+", found.group("x"))):
             return _tidy(found.group("x"))
     return None
+
+
+_REQUEST = (r"(?!\s+(?:please\s+)?"
+            r"(?:tell|explain|say|give|describe|list|help|show|share|clarify|define|summari[sz]e|let))")
+_TO_SOMEONE = re.compile(
+    r"\b(?:did|would|have|had|were|will|could) you\b" + _REQUEST + r"|\b(?:do|did) you (?:want|wish|like|regret|fear)\b"
+    r"|\b(?:voulez|feriez|aimeriez|regrettez|pensez) vous\b|\b(?:veux|ferais|aimerais|regrettes) tu\b")
+
+
+def addressed_to_someone(question: str) -> bool:
+    """True when the question asks its reader about their own past, wishes or choices ("How did you become a
+    CTO?", "Why do you want to…", « Que feriez-vous… ? »), not about the documents; a polite request ("Could you
+    explain…?") is not one.
+
+    >>> addressed_to_someone("Why do you want to become a CTO?"), addressed_to_someone("How do you become a CTO?")
+    (True, False)
+    >>> addressed_to_someone("Could you explain what a CTO does?")
+    False
+    """
+    return bool(_TO_SOMEONE.search(" ".join(fold(question).replace("-", " ").split())))
 
 
 def concept_of(question: str) -> str | None:
