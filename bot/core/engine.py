@@ -22,16 +22,14 @@ from bot.core.index import Index
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matcher import Matcher, Scored
 from bot.core.matching import close_words, phrase_similarity
+from bot.core.question_form import QuestionForm
 from bot.core.replies import list_text, message, topics_line
 from bot.core.smalltalk import smalltalk_kind, without_greeting
-from bot.core.subject import addressed_to_someone, concept_of, job_subject, role_subject
 from bot.core.text import (
     MAX_QUESTION_CHARS,
-    STOP_WORDS,
     clean,
     content_words,
     detect_language,
-    fold,
     shorten,
     stems,
     strip_tags,
@@ -116,34 +114,29 @@ class Engine:
         meaningful = content_words(" ".join(tokens))
         if not meaningful:
             return self._smalltalk(question, lang, "help")
-        subject = role_subject(text)
+        form = QuestionForm.of(text)
         confident = self._confident_language(question)
         sections = {p.section_id for i in focus if (p := self.knowledge.passage(i)) is not None}
         ranked: list[Scored] = []
         readings: dict[str, None] = {}
-        names, concept, job = _names(text), concept_of(text), job_subject(text)
-        to_someone = addressed_to_someone(text)
         for matcher, words, lacking in self._documents_for(tokens):  # each reads the words with its own synonyms
-            if subject is not None and not matcher.about_the_subject(subject):
-                continue
-            # a job these documents never mention, or the path to another job than theirs ("How do I become a
-            # data engineer?"): only their out-of-scope topics may say what they lack
-            topics_only = matcher.about_another_job(words) or (
-                job is not None and not matcher.about_the_subject(job) and not matcher.names_subject(words))
-            scored = matcher.score(words, tokens, confident, matcher.near(sections), topics_only)
-            # a name these documents lack ("NASA"), or what a concept they only mention means ("What is innovation?")
-            lacking = (lacking or to_someone or any(not matcher.index.lookup(n).known for n in names)
-                       or concept is not None and not matcher.about_the_subject(concept))
-            if lacking:  # or the question names what only another document knows ("PM" beside a CTO article): what
-                line, cap = self.thresholds.suggest, self.thresholds.answer - 1  # what this one scores above the
-                scored = [s if s.topic is not None else  # suggestion line counts half, and never answers
-                          replace(s, score=min(s.score, cap, line + max(s.score - line, 0) / 2), capped=True)
-                          for s in scored]  # (an out-of-scope topic still declines precisely)
+            if form.role is not None and not matcher.about_the_subject(form.role):
+                continue  # "What does a CFO do?" asked of documents about the CTO
+            scored = matcher.score(words, tokens, confident, matcher.near(sections), form.elsewhere(matcher, words))
+            if lacking or form.doubtful(matcher):
+                scored = self._at_most_suggested(scored)
             ranked += scored
             readings.update(dict.fromkeys(_readings(matcher.index, words)))
         ranked.sort(key=lambda s: s.score, reverse=True)
         answer = self._decide(question, lang, " ".join(meaningful), ranked)
         return replace(answer, readings=tuple(readings))
+
+    def _at_most_suggested(self, scored: list[Scored]) -> list[Scored]:
+        """``scored`` with what each passage scores above the suggestion line counted half, and never an answer
+        (an out-of-scope topic still declines precisely)."""
+        line, cap = self.thresholds.suggest, self.thresholds.answer - 1
+        return [s if s.topic is not None else
+                replace(s, score=min(s.score, cap, line + max(s.score - line, 0) / 2), capped=True) for s in scored]
 
     def _documents_for(self, tokens: list[str]) -> list[tuple[Matcher, list[str], bool]]:
         """The documents worth scoring a question in, each with the question's words as it reads them and
@@ -343,20 +336,6 @@ class Engine:
                 text += " " + message(lang, "example", example=self._question_of(self.knowledge.passages[0], lang))
         return Answer(question=question, outcome=Outcome.SMALLTALK, text=text, lang=lang, score=100.0,
                       topics=topics)
-
-
-_NAME = re.compile(r"(?<![.!?¿¡:;]\s)(?<!^)\b([A-Z][\w-]+)")
-
-
-def _names(text: str) -> list[str]:
-    """The folded proper names of ``text``: capitalised words that do not open a sentence ("Apple", "NASA"),
-    unless most words are capitalised ("What Does A CTO Do?")."""
-    text = text.strip()
-    found = re.findall(r"[^\W\d_]{3,}", text)[1:]
-    capitalised = sum(w[0].isupper() and not w.isupper() for w in found)
-    if capitalised > sum(w[0].islower() for w in found):
-        return []
-    return [n for n in (fold(w) for w in _NAME.findall(text)) if n not in STOP_WORDS]
 
 
 def _readings(index: Index, words: list[str]) -> list[str]:
