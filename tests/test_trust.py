@@ -99,9 +99,11 @@ def test_the_question_form_decides_when_the_only_word_is_the_subject(engine):
 
 def test_a_question_about_someone_elses_role_is_declined(engine):
     for question in ("What does a CFO do?", "Que fait exactement un DSI ?", "What is the main job of the COO?",
-                     "Quelles sont les missions du directeur marketing ?"):
+                     "Quelles sont les missions du directeur marketing ?",
+                     "What are a product manager's roles and responsibilities?"):
         assert not engine.ask(question).matched, question
     assert engine.ask("Does the CTO work with the marketing director?").passage_id == "relations-executives"
+    assert engine.ask("What are the CTO's responsibilities?").passage_id == "missions-overview"
 
 
 def test_a_question_about_another_job_the_documents_never_mention_is_declined(engine):

@@ -28,6 +28,7 @@ _ROLE_FORMS = [re.compile(p) for p in (
     r"\b(?:role|roles|job|jobs|missions?|responsibilit(?:y|ies)|duties|responsabilites|taches|travail|fonction)"
     r" (?:of|du|de la|de l'|d'un|d'une|des|de) " + _ARTICLE + r"(?P<x>[\w' -]+)",
     r"\bwhat (?:does|do) (?P<x>[\w' -]+?) stand for\b",
+    r"\b(?:are|is|of) (?:an? |the )?(?P<x>[\w -]+?)'s (?:main |key )?(?:roles?|responsibilities|duties|missions|job)\b",
 )]
 _DEFINITION_FORMS = [re.compile(p) for p in (
     r"\bwhat(?: is|'s) (?:a|an) (?P<x>[\w' -]+)",
