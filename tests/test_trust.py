@@ -225,7 +225,7 @@ def test_one_generic_word_alone_is_never_answered(engine, word, form):
 
 def test_the_real_questions_stay_above_their_regression_floor(engine):
     result = evaluate(engine, *load_cases(real_questions_path()))
-    assert result.accuracy >= 0.86, result.failures  # 87.9% with the held-out batch of 40 (72.5% on it alone)
+    assert result.accuracy >= 0.85, result.failures  # 87.1% with the two held-out batches (first run ~71% each)
     wrong_answers = [f for f in result.failures if "should not answer" in f[2]]
     assert len(wrong_answers) <= 3, wrong_answers
 
