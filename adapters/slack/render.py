@@ -175,34 +175,28 @@ def source_line(answer: Answer) -> str:
 
 def suggestion_buttons(answer: Answer) -> Block:
     """An actions block with one button per suggestion; a click answers with that passage."""
-    return {
-        "type": "actions",
-        "block_id": "suggestions",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": f"{SUGGESTION_ACTION}-{i}",
-                "text": {"type": "plain_text", "text": _label(s.question), "emoji": False},
-                "value": SuggestionChoice(s.passage_id, answer.lang).encode(),
-            }
-            for i, s in enumerate(answer.suggestions[:5])
-        ],
-    }
+    return _buttons("suggestions", SUGGESTION_ACTION,
+                    [(s.question, SuggestionChoice(s.passage_id, answer.lang)) for s in answer.suggestions])
 
 
 def followup_buttons(prompts: tuple[Prompt, ...]) -> Block:
     """An actions block with one button per next step; a click answers with that passage."""
+    return _buttons("followups", FOLLOWUP_ACTION, [(p.label, SuggestionChoice(p.passage_id, p.lang)) for p in prompts])
+
+
+def _buttons(block_id: str, action: str, choices: list[tuple[str, SuggestionChoice]]) -> Block:
+    """An actions block of at most five buttons, each a label and the passage a click answers with."""
     return {
         "type": "actions",
-        "block_id": "followups",
+        "block_id": block_id,
         "elements": [
             {
                 "type": "button",
-                "action_id": f"{FOLLOWUP_ACTION}-{i}",
-                "text": {"type": "plain_text", "text": _label(p.label), "emoji": False},
-                "value": SuggestionChoice(p.passage_id, p.lang).encode(),
+                "action_id": f"{action}-{i}",
+                "text": {"type": "plain_text", "text": _label(label), "emoji": False},
+                "value": choice.encode(),
             }
-            for i, p in enumerate(prompts[:5])
+            for i, (label, choice) in enumerate(choices[:5])
         ],
     }
 

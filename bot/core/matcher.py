@@ -33,6 +33,7 @@ class Matcher:
         self.t = thresholds
         self.index = Index.build(knowledge)
         self._subject = self._subject_words()
+        self._about_a_job = self._subject_is_a_job()
 
     def _scored(self, i: int, score: float, coverage: float, model: float, capped: bool) -> Scored:
         if self.index.is_topic(i):
@@ -59,8 +60,7 @@ class Matcher:
         documents have no clear subject to compare with."""
         if not self._subject:
             return True
-        groups = (self.index.synonyms.group(k) for k in self._subject if k.startswith("="))
-        if any(similarity(subject, fold(member)) >= 85 for group in groups for member in group):
+        if any(similarity(subject, fold(member)) >= 85 for member in self._subject_members()):
             return True  # "directeur technik"
         terms = self.index.terms(subject)
         terms = [w for w in terms if w not in JOB_WORDS] or terms  # "directeur" beside another word says little
@@ -68,18 +68,20 @@ class Matcher:
         return not terms or any(m.word in self._subject or self._subject.intersection(m.spellings)
                                 or m.fields & self._subject for m in matches)
 
+    def _subject_members(self) -> list[str]:
+        """The members of the synonym groups among the documents' subject words ("directeur technique", "CTO")."""
+        return [member for k in self._subject if k.startswith("=") for member in self.index.synonyms.group(k)]
+
     def subject_forms(self) -> frozenset[str]:
         """The stems of the documents' subject words, their synonym groups' members included."""
-        groups = (self.index.synonyms.group(k) for k in self._subject if k.startswith("="))
-        words = {w for group in groups for member in group for w in content_words(member)}
+        words = {w for member in self._subject_members() for w in content_words(member)}
         words |= {w for w in self._subject if not w.startswith("=")}
         return frozenset(f for w in words for f in stems(w))
 
-    def _subject_is_a_role(self) -> bool:
+    def _subject_is_a_job(self) -> bool:
         """True when these documents are about a job ("CTO", « directeur technique »), so that "my budget" is
         the asker's, not the job's; in a how-to ("water my plants") it is the documents' subject."""
-        groups = (self.index.synonyms.group(k) for k in self._subject if k.startswith("="))
-        members = {w for group in groups for member in group for w in fold(member).split()}
+        members = {w for member in self._subject_members() for w in fold(member).split()}
         return not JOB_WORDS.isdisjoint(self._subject | members)
 
     def _names_subject(self, matches: list[WordMatch]) -> bool:
@@ -125,7 +127,7 @@ class Matcher:
         rescuable = any(w in STOP_WORDS for w in tokens)  # function words give it a form ("what does … do")
         generic = self._only_generic(matches, rescuable)
         # "your budget", "ma carrière" without the documents' subject: the asker's own affair, at most a suggestion
-        personal = (self._subject_is_a_role() and not PERSONAL_WORDS.isdisjoint(tokens)
+        personal = (self._about_a_job and not PERSONAL_WORDS.isdisjoint(tokens)
                     and not self._names_subject(matches))
         # an out-of-scope topic must share the question's words, not only its form
         shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)
