@@ -32,8 +32,16 @@ still count in the centroids): they say little and would make the search grow wi
 MAX_NEIGHBOUR_POSTINGS = 2000
 
 
+_PERSON = {**dict.fromkeys("my your our mon ma mes ton ta tes votre vos notre nos".split(), "<poss>"),
+           **dict.fromkeys("i you we je j tu vous nous on".split(), "<someone>")}
+"""The asker's and the reader's words read alike: "how do you become…" asks what "how do I become…" asks, and
+« votre startup » is « ma startup »."""
+
+
 def _norm(token: str, synonyms: Synonyms) -> str:
-    if token in STOP_WORDS or len(token) < 3:
+    if token in _PERSON:
+        return _PERSON[token]
+    if token in STOP_WORDS or len(token) < 3 or token.startswith("="):
         return token
     keys = synonyms.keys_of(token)
     return keys[0] if keys else _shortest_stem(token)
@@ -48,10 +56,28 @@ def features(tokens: Sequence[str], synonyms: Synonyms, memo: dict[str, str] | N
     """Counts of the normalised words and of consecutive word pairs of a folded word sequence (``memo``: each
     token's normal form, kept between calls)."""
     memo = {} if memo is None else memo
+    tokens = _phrases_as_keys(tokens, synonyms)
     norm = [memo[t] if t in memo else memo.setdefault(t, _norm(t, synonyms)) for t in tokens if not t.isdigit()]
     counts = Counter(norm)  # the words, then the pairs, in order
     counts.update(map("{} {}".format, norm, norm[1:]))
     return counts
+
+
+def _phrases_as_keys(tokens: Sequence[str], synonyms: Synonyms) -> Sequence[str]:
+    """``tokens`` with each synonym phrase ("chief technology officer", « directeur technique ») as its group's
+    key, so that a question spelling the subject out reads like one that names it in a word ("CTO")."""
+    spans = synonyms.phrases_in(tokens)
+    if not spans:
+        return tokens
+    out: list[str] = []
+    n = 0
+    for start, end, keys in spans:
+        if start < n:
+            continue  # overlapping phrases: the first one stands
+        out += tokens[n:start]
+        out.append(min(keys))
+        n = end
+    return out + list(tokens[n:])
 
 
 class PhraseModel:

@@ -47,6 +47,7 @@ FRENCH_STOP_WORDS = frozenset(
     jour jours fois exactement vraiment vrai vraie general generalement souvent toujours jamais encore deja
     peu beaucoup trop assez ainsi puisque lorsque comme quoi quiconque chose choses genre sorte facon
     dit dire dis disent sais savoir sait connait exemple parle parler explique expliquer expliquez
+    reellement precisement concretement toutefois cependant pourtant neanmoins cense censee censes
     """.split()
 )
 ENGLISH_STOP_WORDS = frozenset(
@@ -62,6 +63,7 @@ ENGLISH_STOP_WORDS = frozenset(
     many really usually typically generally actually exactly basically well s t ll ve re d m
     day days someday one's whats who's it's there's what's let lets please want wants wanted go goes going
     gonna wanna i'm im explain describe mean means say said
+    hell heck precisely concretely truly however though although anyway supposed
     wat wot wht hw u ur r plz pls pk pq koi ke kel kelle cmt stp svp
     """.split()
 )
