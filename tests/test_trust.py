@@ -325,3 +325,47 @@ def test_a_startup_is_a_company_for_the_role_and_hiring_stays_out_of_scope(engin
     assert engine.ask("What does a CTO do in a startup?").passage_id == "role-overview"
     assert engine.ask("Quel est le rôle du CTO dans une start-up ?").passage_id == "role-overview"
     assert engine.ask("Does my startup need a CTO?").out_of_scope == "hiring"
+
+
+def test_what_another_job_or_thing_is_like_is_not_answered_from_the_subjects_passages(engine):
+    for question in ("What's the Chief Financial Officer (CFO) about?", "What makes a team great?",
+                     "Who is the IT infrastructure manager?", "Qu'est-ce qui fait un bon manager ?"):
+        assert not engine.ask(question).matched, question
+    assert engine.ask("What makes a CTO successful?").passage_id == "skills-overview"
+    assert engine.ask("Qu'est-ce qui fait un bon directeur technique ?").passage_id == "skills-overview"
+    assert engine.ask("Who is the CTO?").passage_id == "intro-overview"
+
+
+def test_how_or_why_to_do_something_without_the_subject_is_the_askers_own_affair(engine, write_knowledge):
+    for question in ("Pourquoi faire un budget ?", "Comment gérer les dépenses imprévues ?", "How to manage a budget?"):
+        assert engine.ask(question).outcome is not Outcome.ANSWER, question
+    assert engine.ask("Who manages the budget?").passage_id == "missions-budget"
+    assert engine.ask("Comment le CTO gère-t-il le budget ?").passage_id == "missions-budget"
+    plants = build_engine([write_knowledge(PLANTS_KNOWLEDGE)])  # in a how-to, how to is the subject
+    assert plants.ask("Comment arroser un ficus ?").passage_id == "soins-arrosage"
+
+
+def test_the_subject_spelled_out_reads_like_its_short_form(engine):
+    for question in ("What is a CTO supposed to do?", "What is a Chief Technology Officer supposed to do?"):
+        assert engine.ask(question).passage_id == "role-overview", question
+
+
+HOLIDAYS_KNOWLEDGE = """\
+lang: en
+sections:
+- id: holidays
+  heading: Holidays and time off
+  passages:
+  - id: holidays-1
+    text: Every employee gets 25 days of paid holiday a year, plus public holidays.
+- id: expenses
+  heading: Expenses
+  passages:
+  - id: expenses-1
+    text: Train tickets and hotel nights are paid back within a month.
+"""
+
+
+def test_days_off_is_a_question_not_small_talk(write_knowledge):
+    engine = build_engine([write_knowledge(HOLIDAYS_KNOWLEDGE)])
+    assert engine.ask("how many days off do i get?").passage_id == "holidays-1"

@@ -29,7 +29,15 @@ _ROLE_FORMS = [re.compile(p) for p in (
     r" (?:of|du|de la|de l'|d'un|d'une|des|de) " + _ARTICLE + r"(?P<x>[\w' -]+)",
     r"\bwhat (?:does|do) (?P<x>[\w' -]+?) stand for\b",
     r"\b(?:are|is|of) (?:an? |the )?(?P<x>[\w -]+?)'s (?:main |key )?(?:roles?|responsibilities|duties|missions|job)\b",
+    r"\bwhat(?:'s| is) (?:an? |the )?(?P<x>[\w' -]+?) (?:all |really )?about\b",
+    r"\bwhat makes (?:an? |the )?(?:good |great )?(?P<x>[\w' -]+?) (?:good|great|successful|effective|excellent"
+    r"|different|special|stand out)\b",
+    r"\bwhat makes (?:an? |the )?(?:good|great|successful|effective|excellent) (?P<x>[\w' -]+)",
+    r"\bqu'est[ -]ce qui fait (?:un |une |le |la |l')?(?:bon |bonne |grand |grande |excellent |excellente )?"
+    r"(?P<x>[\w' -]+)",
 )]
+_WHO_FORM = re.compile(r"^who(?: is|'s) (?:an? |the )(?P<x>[\w' -]+?) ?\??$")
+""""Who is the IT manager?": a question about that job when X ends with a job's noun (English puts it last)."""
 _DEFINITION_FORMS = [re.compile(p) for p in (
     r"\bwhat(?: is|'s) (?:a|an) (?P<x>[\w' -]+)",
     r"\bqu'est[ -]ce (?:que|qu') ?(?:un|une) (?P<x>[\w' -]+)",
@@ -49,6 +57,7 @@ JOB_WORDS = frozenset(
 
 OTHER_JOB_WORDS = frozenset(
     """
+    professeur professeurs professeure institutrice enseignant enseignante lecturer lecturers
     nurse nurses infirmier infirmiere infirmiers doctor doctors medecin medecins docteur lawyer lawyers avocat
     avocats pilot pilots pilote pilotes teacher teachers instituteur enseignants baker boulanger boulangers
     cuisinier cook cooks plumber plombier electrician electricien farmer agriculteur journalist
@@ -146,10 +155,12 @@ def concept_of(question: str) -> str | None:
 
 def role_subject(question: str) -> str | None:
     """The folded X of a question of a role's form, or None when the question has no such form."""
-    text = fold(question).replace("-", " ")
+    text = " ".join(re.sub(r"[()\[\]]", " ", fold(question).replace("-", " ")).split())  # "officer (cfo) about"
     for form in _ROLE_FORMS:
         if found := form.search(text):
             return _tidy(found.group("x"))
+    if (found := _WHO_FORM.search(text)) and found.group("x").split()[-1] in JOB_WORDS:
+        return _tidy(found.group("x"))
     for form in _DEFINITION_FORMS:
         if (found := form.search(text)) and JOB_WORDS & set(re.findall(r"[a-z0-9]+", found.group("x"))):
             return _tidy(found.group("x"))
@@ -158,3 +169,22 @@ def role_subject(question: str) -> str | None:
 
 def _tidy(subject: str) -> str:
     return " ".join(_TAIL.sub("", subject).split())
+
+
+_HOW_TO = re.compile(
+    r"\bhow (?:to|do i|do we|can i|can we|should i|should we)\b|\bwhy (?:should|would|do|must) (?:i|we|one)\b"
+    r"|\bcomment (?:je|j'|on|faire|bien|\w+(?:er|ir|re))\b|\bpourquoi (?:faire|\w+er)\b")
+_A_ROLE = re.compile(r"\b(?:this|that|the|such a|ce|cet|cette|ce type de) (?:role|job|position|post|title|poste|metier"
+                     r"|fonction|titre|role)\b")
+
+
+def asks_how_to(question: str) -> bool:
+    """True when the question asks how, or why, to do something ("Comment gérer les dépenses imprévues ?",
+    "Why should I make a budget?") and does not point at a role ("this role", « ce métier »): without the
+    documents' subject, in documents about a job, that is the asker's own affair.
+
+    >>> asks_how_to("Pourquoi faire un budget ?"), asks_how_to("Pourquoi les entreprises ont besoin de ce métier ?")
+    (True, False)
+    """
+    text = " ".join(fold(question).replace("-", " ").split())
+    return bool(_HOW_TO.search(text)) and not _A_ROLE.search(text)

@@ -57,7 +57,7 @@ ENGLISH_STOP_WORDS = frozenset(
     needs i me my myself we our ours you your yours he him his she her hers it its they them their theirs
     this that these those there here what which who whom whose when where why how not no nor yes so than
     then too very just also any some all each both few such more most other others own same only again
-    further once up down out off over under after before above below through during until while between
+    further once up down out over under after before above below through during until while between
     get gets got getting make makes made making take takes took handle handles handled handling look looks
     looking one ones someone something anything thing things way ways tell know kind sort like lot lots much
     many really usually typically generally actually exactly basically well s t ll ve re d m
