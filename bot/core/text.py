@@ -63,7 +63,7 @@ ENGLISH_STOP_WORDS = frozenset(
     many really usually typically generally actually exactly basically well s t ll ve re d m
     day days someday one's whats who's it's there's what's let lets please want wants wanted go goes going
     gonna wanna i'm im explain describe mean means say said
-    hell heck precisely concretely truly however though although anyway supposed
+    hell heck precisely concretely truly however though although anyway supposed ever wonder wondered wondering
     wat wot wht hw u ur r plz pls pk pq koi ke kel kelle cmt stp svp
     """.split()
 )
@@ -108,9 +108,18 @@ def clean_spaces(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", _INVISIBLE.sub("", text)).translate(_SPACE_TABLE).split())
 
 
+_INCLUSIVE = re.compile(r"(?<=\w)[·⋅]\w{1,5}(?:[·⋅]\w{1,2})?")
+"""French inclusive endings (« un·e », « directeur·trice·s »): the word reads as its first form."""
+
+
 def clean(text: str) -> str:
-    """``clean_spaces``, and every apostrophe look-alike made a plain ``'``."""
-    return clean_spaces(text).translate(_APOSTROPHE_TABLE)
+    """``clean_spaces``, every apostrophe look-alike made a plain ``'``, inclusive endings dropped.
+
+    >>> clean("Qu’est-ce qu’un·e CTO ?")
+    "Qu'est-ce qu'un CTO ?"
+    """
+    text = clean_spaces(text).translate(_APOSTROPHE_TABLE)
+    return _INCLUSIVE.sub("", text) if "·" in text or "⋅" in text else text
 
 
 def fold(text: str) -> str:
