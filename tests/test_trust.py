@@ -369,3 +369,16 @@ sections:
 def test_days_off_is_a_question_not_small_talk(write_knowledge):
     engine = build_engine([write_knowledge(HOLIDAYS_KNOWLEDGE)])
     assert engine.ask("how many days off do i get?").passage_id == "holidays-1"
+
+
+def test_a_question_naming_other_jobs_and_not_the_subject_is_about_those_jobs(engine):
+    for question in ("How do the CFO and the CIO work together?", "Why should developers keep learning?",
+                     "Quel est le lien entre le DAF et le DSI ?"):
+        assert engine.ask(question).outcome is not Outcome.ANSWER, question
+    assert engine.ask("Does the CTO work with the CFO?").passage_id == "relations-executives"
+    assert engine.ask("Can a developer become a CTO?").matched
+
+
+def test_an_acronym_in_brackets_names_the_job_before_it(engine):
+    assert not engine.ask("What is a chief transformation officer (CTO)?").matched
+    assert engine.ask("What does a CTO (Chief Technology Officer) do?").passage_id == "role-overview"

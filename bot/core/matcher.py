@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matching import phrase_similarity, similarity
-from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS, PERSONAL_WORDS, asks_how_to
+from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS, PERSONAL_WORDS, asks_how_to, names_a_job
 from bot.core.text import STOP_WORDS, content_words, fold, stems
 from bot.core.thresholds import Thresholds
 
@@ -126,9 +126,10 @@ class Matcher:
         centroid = self.index.phrases.centroid(query, shortlist)
         rescuable = any(w in STOP_WORDS for w in tokens)  # function words give it a form ("what does … do")
         generic = self._only_generic(matches, rescuable)
-        # "your budget", "ma carrière" without the documents' subject: the asker's own affair, at most a suggestion
-        personal = (self._about_a_job and (not PERSONAL_WORDS.isdisjoint(tokens) or asks_how_to(" ".join(tokens)))
-                    and not self._names_subject(matches))
+        # without the documents' subject, "your budget", "ma carrière", how to do something: the asker's own
+        # affair; "the CFO and the CIO": another job's. At most a suggestion
+        personal = (self._about_a_job and not self._names_subject(matches)
+                    and (not PERSONAL_WORDS.isdisjoint(tokens) or asks_how_to(" ".join(tokens)) or names_a_job(tokens)))
         # an out-of-scope topic must share the question's words, not only its form
         shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)
                      and (self.index.is_topic(i) or not topics_only)]

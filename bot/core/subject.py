@@ -30,9 +30,9 @@ _ROLE_FORMS = [re.compile(p) for p in (
     r"\bwhat (?:does|do) (?P<x>[\w' -]+?) stand for\b",
     r"\b(?:are|is|of) (?:an? |the )?(?P<x>[\w -]+?)'s (?:main |key )?(?:roles?|responsibilities|duties|missions|job)\b",
     r"\bwhat(?:'s| is) (?:an? |the )?(?P<x>[\w' -]+?) (?:all |really )?about\b",
-    r"\bwhat makes (?:an? |the )?(?:good |great )?(?P<x>[\w' -]+?) (?:good|great|successful|effective|excellent"
-    r"|different|special|stand out)\b",
     r"\bwhat makes (?:an? |the )?(?:good|great|successful|effective|excellent) (?P<x>[\w' -]+)",
+    r"\bwhat makes (?:an? |the )?(?P<x>(?!(?:an?|the)\b)[\w' -]+?) (?:good|great|successful|effective|excellent"
+    r"|different|special|stand out)\b",
     r"\bqu'est[ -]ce qui fait (?:un |une |le |la |l')?(?:bon |bonne |grand |grande |excellent |excellente )?"
     r"(?P<x>[\w' -]+)",
 )]
@@ -155,7 +155,7 @@ def concept_of(question: str) -> str | None:
 
 def role_subject(question: str) -> str | None:
     """The folded X of a question of a role's form, or None when the question has no such form."""
-    text = " ".join(re.sub(r"[()\[\]]", " ", fold(question).replace("-", " ")).split())  # "officer (cfo) about"
+    text = " ".join(re.sub(r"\([^()]*\)", " ", fold(question).replace("-", " ")).split())  # "officer (cfo) about"
     for form in _ROLE_FORMS:
         if found := form.search(text):
             return _tidy(found.group("x"))
@@ -188,3 +188,22 @@ def asks_how_to(question: str) -> bool:
     """
     text = " ".join(fold(question).replace("-", " ").split())
     return bool(_HOW_TO.search(text)) and not _A_ROLE.search(text)
+
+
+TITLE_WORDS = OTHER_JOB_WORDS | frozenset(
+    """
+    ceo cfo cio coo cmo ciso cdo cpo cro rssi dsi daf drh pdg vp directeur directrice director officer chief president
+    presidente developer developpeur developpeuse engineer ingenieur manager analyst analyste architect
+    architecte designer consultant
+    """.split()
+)
+"""Words that name a job or an executive, unlike "responsable" or "lead", which also say who is in charge."""
+
+
+def names_a_job(tokens: list[str]) -> bool:
+    """True when folded ``tokens`` name a job or an executive ("the CFO and CIO", « les développeurs »).
+
+    >>> names_a_job(["why", "should", "cios", "learn"]), names_a_job(["who", "is", "responsible", "for", "it"])
+    (True, False)
+    """
+    return any(t in TITLE_WORDS or len(t) > 3 and t.endswith("s") and t[:-1] in TITLE_WORDS for t in tokens)
