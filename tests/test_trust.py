@@ -382,3 +382,8 @@ def test_a_question_naming_other_jobs_and_not_the_subject_is_about_those_jobs(en
 def test_an_acronym_in_brackets_names_the_job_before_it(engine):
     assert not engine.ask("What is a chief transformation officer (CTO)?").matched
     assert engine.ask("What does a CTO (Chief Technology Officer) do?").passage_id == "role-overview"
+
+
+def test_this_role_in_documents_about_a_job_is_that_job(engine):
+    assert engine.ask("Quelles sont les missions de ce poste ?").passage_id == "missions-overview"
+    assert engine.ask("What are the duties of this position?").passage_id == "missions-overview"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matching import phrase_similarity, similarity
-from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS, PERSONAL_WORDS, asks_how_to, names_a_job
+from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS, PERSONAL_WORDS, asks_how_to, names_a_job, role_reference
 from bot.core.text import STOP_WORDS, content_words, fold, stems
 from bot.core.thresholds import Thresholds
 
@@ -34,6 +34,7 @@ class Matcher:
         self.index = Index.build(knowledge)
         self._subject = self._subject_words()
         self._about_a_job = self._subject_is_a_job()
+        self._subject_name = self._main_subject_word() if self._about_a_job else ""
 
     def _scored(self, i: int, score: float, coverage: float, model: float, capped: bool) -> Scored:
         if self.index.is_topic(i):
@@ -58,8 +59,8 @@ class Matcher:
     def about_the_subject(self, subject: str) -> bool:
         """True when ``subject`` (the X of "what does X do") names the documents' subject, or when the
         documents have no clear subject to compare with."""
-        if not self._subject:
-            return True
+        if not self._subject or self._subject_name and role_reference(subject.split()):
+            return True  # no subject to compare with, or "ce poste": the documents' own
         if any(similarity(subject, fold(member)) >= 85 for member in self._subject_members()):
             return True  # "directeur technik"
         terms = self.index.terms(subject)
@@ -83,6 +84,11 @@ class Matcher:
         the asker's, not the job's; in a how-to ("water my plants") it is the documents' subject."""
         members = {w for member in self._subject_members() for w in fold(member).split()}
         return not JOB_WORDS.isdisjoint(self._subject | members)
+
+    def _main_subject_word(self) -> str:
+        """The subject word (or synonym group key) most passages hold: what "this role" stands for."""
+        return max(sorted(self._subject), key=lambda w: (w.startswith("="), len(self.index.lookup(w).passages())),
+                   default="")
 
     def _names_subject(self, matches: list[WordMatch]) -> bool:
         return any(m.word in self._subject or m.fields & self._subject for m in matches)
@@ -109,6 +115,9 @@ class Matcher:
               topics_only: bool = False) -> list[Scored]:
         """This document's entries that may answer, best first (``topics_only``: only its out-of-scope topics)."""
         t = self.t
+        if self._subject_name and (span := role_reference(tokens)):  # "that role": the documents' own job
+            tokens = [*tokens[:span[0]], self._subject_name, *tokens[span[1]:]]
+            words = [*words, self._subject_name]
         matches = [self.index.lookup(w, lang) for w in dict.fromkeys(words)]
         unknown = t.unknown_word_weight
         total = sum(m.weight * (1.0 if m.known else unknown) for m in matches) or 1.0

@@ -207,3 +207,22 @@ def names_a_job(tokens: list[str]) -> bool:
     (True, False)
     """
     return any(t in TITLE_WORDS or len(t) > 3 and t.endswith("s") and t[:-1] in TITLE_WORDS for t in tokens)
+
+
+_DEMONSTRATIVES = frozenset("this that such ce cet cette".split())
+ROLE_NOUNS = frozenset("role roles job position post title poste metier fonction titre".split())
+
+
+def role_reference(tokens: list[str]) -> tuple[int, int] | None:
+    """Where folded ``tokens`` point at a role without naming it ("that role", "such a coveted position",
+    « ce poste »): in documents about a job, that job.
+
+    >>> role_reference("how do you earn such a coveted position".split()), role_reference(["what", "role"])
+    ((4, 8), None)
+    """
+    for i, token in enumerate(tokens):
+        if token in _DEMONSTRATIVES:
+            for j in range(i + 1, min(i + 4, len(tokens))):
+                if tokens[j] in ROLE_NOUNS:
+                    return i, j + 1
+    return None
