@@ -25,6 +25,7 @@ from bot.service.followups import (
     Prompt,
     focus_of,
     follow_up_of,
+    item_of,
     more_after,
     prompts_for,
     why_of,
@@ -215,8 +216,10 @@ class Conversation:
         if follow.kind == "language":
             return self.assistant.answer_passage(passage_id, follow.lang, context.question, platform=platform,
                                                  channel_kind=kind)
-        if follow.kind in ("more", "why", "refers"):  # "and how do I get them?" asks what follows, like "more"
-            target = why_of(knowledge, passage_id) if follow.kind == "why" else more_after(knowledge, passage_id)
+        if follow.kind in ("more", "why", "refers", "item"):  # "and how do I get them?": what follows, like "more"
+            target = (why_of(knowledge, passage_id) if follow.kind == "why" else
+                      item_of(knowledge, passage_id, follow.index) if follow.kind == "item" else
+                      more_after(knowledge, passage_id))
             if target is None:
                 return None
             lang = detect_language(question, default=context.lang)

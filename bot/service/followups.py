@@ -6,10 +6,12 @@ connective or carry no subject of their own ("et le budget ?", "and the security
 
 >>> follow_up_of("Plus de détails, s'il vous plaît").kind
 'more'
->>> follow_up_of("in English please")
-FollowUp(kind='language', lang='en')
+>>> follow_up_of("in English please").lang
+'en'
 >>> follow_up_of("et le budget ?").kind
 'focus'
+>>> follow_up_of("et le deuxième ?").index, follow_up_of("tell me more about the last one").index
+(2, -1)
 >>> follow_up_of("Comment devenir CTO quand on vient du marketing ?") is None
 True
 """
@@ -45,6 +47,18 @@ PRONOUNS = frozenset("it them they that this these those ca cela ceci celui cell
                      "en le la".split())
 """Words that point back: a message of them and function words only ("and how do I get them?") asks about
 the last answer's subject."""
+ORDINALS = {
+    **dict.fromkeys(("first", "1st", "premier", "premiere", "1er", "1ere"), 1),
+    **dict.fromkeys(("second", "2nd", "deuxieme", "seconde", "2e", "2eme"), 2),
+    **dict.fromkeys(("third", "3rd", "troisieme", "3e", "3eme"), 3),
+    **dict.fromkeys(("fourth", "4th", "quatrieme", "4e", "4eme"), 4),
+    **dict.fromkeys(("fifth", "5th", "cinquieme", "5e", "5eme"), 5),
+    **dict.fromkeys(("last", "dernier", "derniere"), -1),
+}
+"""Words that pick one item of the last answer's list ("et le deuxième ?", "the last one"); -1 is the last."""
+ITEM_WORDS = frozenset("one item point element bullet step etape partie part option more details detail plus "
+                       "savoir dis dites tell about sur".split())
+"""Words that may stand beside an ordinal in such a follow-up without making it a question of its own."""
 MAX_FOCUS_WORDS = 3
 """A follow-up that starts with a connective carries at most this many meaningful words; more is a question
 of its own."""
@@ -55,11 +69,14 @@ MAX_PROMPTS = 5
 
 @dataclass(frozen=True)
 class FollowUp:
-    """What a follow-up asks: ``more``, ``why``, ``language`` (``lang`` to switch to), ``focus``, or ``refers``
-    (it only points back to the last answer: "and how do I get them?"; read as "more")."""
+    """What a follow-up asks: ``more``, ``why``, ``language`` (``lang`` to switch to), ``focus``, ``item`` (one
+    item of the last list: "et le deuxième ?"), or ``refers`` (it only points back to the last answer: "and how
+    do I get them?"; read as "more")."""
 
     kind: str
     lang: str = ""
+    index: int = 0
+    """For ``item``: which item of the last list, from 1 (-1: the last)."""
 
 
 def follow_up_of(message: str) -> FollowUp | None:
@@ -76,6 +93,9 @@ def follow_up_of(message: str) -> FollowUp | None:
     if len(langs) == 1 and all(w in LANGUAGE_WORDS or w in LANGUAGE_FILLER for w in folded):
         return FollowUp("language", langs.pop())
     meaningful = [w for w in content_words(message) if w not in POLITE]
+    ordinals = {ORDINALS[w] for w in folded if w in ORDINALS}
+    if len(ordinals) == 1 and all(w in ORDINALS or w in ITEM_WORDS for w in meaningful):
+        return FollowUp("item", index=ordinals.pop())
     if (not meaningful and len(folded) > 1 and not PRONOUNS.isdisjoint(folded) and message.rstrip().endswith("?")
             and smalltalk_kind(message) is None):
         return FollowUp("refers")
@@ -165,3 +185,13 @@ def focus_of(knowledge: Knowledge, passage_id: str) -> tuple[str, ...]:
     if passage is None:
         return ()
     return (passage.id, *(p.id for p in knowledge.section_of(passage).passages if p.id != passage.id))
+
+
+def item_of(knowledge: Knowledge, passage_id: str, index: int) -> str | None:
+    """The ``index``-th item (from 1; -1 for the last) of the list ``passage_id`` introduces or belongs to."""
+    passage = knowledge.passage(passage_id)
+    lead = passage if passage is None or passage.items else knowledge.passage(passage.lead_in or "")
+    items = knowledge.items_of(lead) if lead is not None else ()
+    if index == -1 and items:
+        return items[-1].id
+    return items[index - 1].id if 0 < index <= len(items) else None

@@ -42,6 +42,14 @@ async def test_tell_me_more_after_an_item_gives_the_whole_list(chat):
     assert "The CTO's missions are varied" in more.text and BUDGET_EN in more.text
 
 
+async def test_an_ordinal_after_a_list_picks_that_item(chat):
+    await chat.say(LIST_QUESTION)
+    second = await chat.say("and the second one?")
+    assert "IT security" in second.text and BUDGET_EN not in second.text
+    last = await chat.say("et le dernier ?")
+    assert BUDGET_FR in last.text and "IT security" not in last.text
+
+
 async def test_a_question_that_only_points_back_goes_on_like_tell_me_more(chat):
     await chat.say("Is the CTO in charge of security?")
     more = await chat.say("and how do they do it?")
