@@ -6,6 +6,7 @@ import pytest
 
 from bot.core.answer import Outcome
 from bot.core.matching import close_words
+from bot.core.replies import standalone
 from bot.core.text import fold
 
 
@@ -149,7 +150,7 @@ def test_scores_run_from_0_to_100_and_rank_outcomes(engine):
 def test_answers_a_picked_suggestion_by_passage_id(engine):
     answer = engine.answer_passage("become-education", "en")
     assert answer.outcome is Outcome.ANSWER and answer.lang == "en"
-    assert answer.text == engine.knowledge.passage("become-education").translation
+    assert answer.text == standalone(engine.knowledge.passage("become-education").translation)  # an item, alone
     assert engine.answer_passage("no-such-passage").outcome is Outcome.DECLINE
 
 
@@ -225,3 +226,10 @@ def test_a_word_of_the_other_language_counts_for_less_when_the_language_is_clear
     english = {c.passage_id: c.score for c in engine.ask("What is the age?").candidates}
     assert french["people"] > french["era"], "the French question matches the French text first"
     assert english["era"] > french["era"], "'age' of the English translation counts fully in English only"
+
+
+def test_a_list_item_answered_alone_reads_as_a_sentence_and_keeps_its_source_verbatim(engine):
+    answer = engine.ask("Is the CTO in charge of security?")
+    assert answer.passage_id == "missions-security"
+    assert answer.text.startswith("IT security") and answer.text.endswith("cyberattacks.")
+    assert answer.source == engine.knowledge.passage("missions-security").text and answer.source.endswith(";")

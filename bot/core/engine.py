@@ -23,7 +23,7 @@ from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matcher import Matcher, Scored
 from bot.core.matching import close_words, phrase_similarity
 from bot.core.question_form import QuestionForm
-from bot.core.replies import list_text, message, topics_line
+from bot.core.replies import list_text, message, standalone, topics_line
 from bot.core.smalltalk import smalltalk_kind, without_greeting
 from bot.core.text import (
     MAX_QUESTION_CHARS,
@@ -296,6 +296,8 @@ class Engine:
         if items:
             text = list_text(text, [item.text_in(lang) for item in items])
             source = "\n".join([passage.text, *(item.text for item in items)])
+        elif passage.lead_in:  # one item of a list, on its own
+            text = standalone(text)
         if not all(p.has_text_in(lang) for p in (passage, *items)):
             text = f"{message(lang, 'original_language')}\n{text}"
         return Answer(question=question, outcome=Outcome.ANSWER, text=text, lang=lang,

@@ -55,3 +55,15 @@ def list_text(lead_in: str, items: Sequence[str]) -> str:
     • le budget.
     """
     return "\n".join([lead_in, *(f"• {item}" for item in items)])
+
+
+def standalone(item: str) -> str:
+    """A list item read on its own: it ends as a sentence, not with the ";" or "," that led to the next item.
+
+    >>> standalone("sécurité informatique : il protège l’entreprise ;"), standalone("le budget.")
+    ('Sécurité informatique : il protège l’entreprise.', 'Le budget.')
+    """
+    text = item.rstrip()
+    if text.endswith((";", ",")):
+        text = text[:-1].rstrip() + "."
+    return text[:1].upper() + text[1:]
