@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.bootstrap import build_engine
 from bot.core.answer import Outcome
 from bot.core.matching import close_words
 from bot.core.replies import standalone
@@ -208,8 +209,6 @@ def test_common_words_do_not_widen_the_search_beyond_its_bound():
 
 
 def test_a_word_of_the_other_language_counts_for_less_when_the_language_is_clear(write_knowledge):
-    from bot.bootstrap import build_engine
-
     engine = build_engine([write_knowledge("""\
         sections:
         - id: s
@@ -233,3 +232,23 @@ def test_a_list_item_answered_alone_reads_as_a_sentence_and_keeps_its_source_ver
     assert answer.passage_id == "missions-security"
     assert answer.text.startswith("IT security") and answer.text.endswith("cyberattacks.")
     assert answer.source == engine.knowledge.passage("missions-security").text and answer.source.endswith(";")
+
+
+def test_a_passage_ending_with_a_colon_but_listing_nothing_is_answered_with_what_follows_it(write_knowledge):
+    engine = build_engine([write_knowledge("""\
+lang: en
+sections:
+- id: notes
+  heading: Notes
+  passages:
+  - {id: notes-1, text: "Remember the two rules:"}
+  - {id: notes-2, text: "lock the door"}
+  - {id: notes-3, text: "switch off the lights"}
+- id: other
+  heading: Other
+  passages:
+  - {id: other-1, text: "Nothing else matters here."}
+""")])
+    answer = engine.answer_passage("notes-1", "en")
+    assert answer.passage_id == "notes-1" and not answer.text.endswith(":")
+    assert answer.items == ("lock the door", "switch off the lights")

@@ -101,6 +101,24 @@ def test_html_without_main_reads_the_body_but_not_its_nav_aside_or_footer():
     assert patching[0]["text"] == "To patch the tube:" and len(patching[0]["items"]) == 3
 
 
+def test_a_markdown_list_that_changes_bullet_sign_or_is_a_table_stays_with_its_lead_in():
+    raw = ("# Kit\n\nBring these:\n\n- a pump\n* a lock\n+ a light\n\n"
+           "The sizes are:\n\n| size | rider |\n|---|---|\n| M | 1.70 m |\n")
+    passages = skeleton(raw, fmt="markdown")["sections"][0]["passages"]
+    texts = {p["id"]: p["text"] for p in passages}
+    assert [texts[i] for i in passages[0]["items"]] == ["a pump", "a lock", "a light"]
+    table = next(p for p in passages if p["text"] == "The sizes are:")
+    assert [texts[i] for i in table["items"]] == ["size | rider", "M | 1.70 m"]
+
+
+def test_a_plain_text_heading_written_right_above_its_text_starts_a_section():
+    raw = "Le guide\n\nLes étapes\nVoici les étapes :\n– gonfler ;\n– graisser.\n\nConseils\nRoulez doucement.\n"
+    sections = skeleton(raw, fmt="text")["sections"]
+    assert [s["heading"] for s in sections] == ["Les étapes", "Conseils"]
+    steps = sections[0]["passages"]
+    assert steps[0]["text"] == "Voici les étapes :" and len(steps[0]["items"]) == 2
+
+
 def test_plain_text_lead_ins_ending_with_a_colon_carry_their_bullets():
     raw = "Guide\n\nThe steps are:\n\n• first\n• second\n\nA closing paragraph.\n\n- loose bullet\n"
     passages = skeleton(raw, fmt="text")["sections"][0]["passages"]

@@ -291,7 +291,7 @@ class Engine:
                 candidates: list[Candidate]) -> Answer:
         """The passage in ``lang``; a list's lead-in comes with every item; a passage with no text in ``lang`` is
         given in its original language, with one line that says so."""
-        items = self.knowledge.items_of(passage)
+        items = self.knowledge.items_of(passage) or self.knowledge.introduced_by(passage)
         text, source = passage.text_in(lang), passage.text
         if items:
             text = list_text(text, [item.text_in(lang) for item in items])

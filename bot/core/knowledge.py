@@ -166,3 +166,20 @@ class Knowledge:
     def items_of(self, passage: Passage) -> tuple[Passage, ...]:
         """The list items a lead-in introduces, in document order (none for other passages)."""
         return tuple(p for i in passage.items if (p := self.passage(i)) is not None)
+
+    def introduced_by(self, passage: Passage, limit: int = 10) -> tuple[Passage, ...]:
+        """What a passage ending with ":" introduces when it lists no items (a table, a list the importer could
+        not tell from text): the passages after it in its section, up to the next one that introduces
+        something, at most ``limit``. A reply never ends with a colon and nothing after it."""
+        if passage.items or not passage.text.rstrip().endswith(":"):
+            return ()
+        section = self.section_of(passage)
+        ids = [p.id for p in section.passages]
+        after: list[Passage] = []
+        for p in section.passages[ids.index(passage.id) + 1:][:limit]:
+            if p.lead_in or p.items:
+                break
+            after.append(p)
+            if p.text.rstrip().endswith(":"):
+                break
+        return tuple(after)

@@ -49,9 +49,11 @@ def parse_markdown(raw: str) -> list[_Section]:
         elif token.type in ("fence", "code_block"):
             doc.code(token.content)
             i += 1
-        elif token.type == "tr_open":
+        elif token.type == "table_open":  # its rows, as the items of the paragraph that introduces it
             end = _closing(tokens, i)
-            doc.paragraph(" | ".join(inline_text(t) for t in tokens[i:end] if t.type == "inline"))
+            rows = [j for j in range(i, end) if tokens[j].type == "tr_open"]
+            doc.items([" | ".join(inline_text(t) for t in tokens[j:_closing(tokens, j)] if t.type == "inline")
+                       for j in rows], lead_in_ends_with_colon=True)
             i = end + 1
         elif token.type == "html_block":
             doc.paragraph(strip_tags(token.content))

@@ -46,6 +46,8 @@ class DocumentBuilder:
         self._sections: list[_Section] = []
         self._lead_in: int | None = None
         """The index of the last block when it is a paragraph that a list may follow, else None."""
+        self._open_list: int | None = None
+        """The lead-in of the list the last blocks belong to: a list right after it ("- a", then "* b") goes on."""
 
     def _current(self) -> _Section:
         if not self._sections:
@@ -56,7 +58,7 @@ class DocumentBuilder:
         text = clean_spaces(text)
         if text:
             self._sections.append(_Section(text))
-            self._lead_in = None
+            self._lead_in = self._open_list = None
 
     def paragraph(self, text: str) -> None:
         text = clean_spaces(text)
@@ -64,13 +66,14 @@ class DocumentBuilder:
             section = self._current()
             section.blocks.append(text)
             self._lead_in = len(section.blocks) - 1
+            self._open_list = None
 
     def code(self, text: str) -> None:
         """A code block: kept line by line (only trailing spaces and blank edges go)."""
         text = "\n".join(line.rstrip() for line in text.replace("\u00a0", " ").splitlines()).strip("\n")
         if text.strip():
             self._current().blocks.append(text)
-            self._lead_in = None
+            self._lead_in = self._open_list = None
 
     def items(self, texts: list[str], *, lead_in_ends_with_colon: bool = False) -> None:
         """A list: its items become passages, attached to the paragraph just before it, if any."""
@@ -85,6 +88,9 @@ class DocumentBuilder:
         section.blocks.extend(texts)
         if lead_in is not None:
             section.lists[lead_in] = list(range(first, len(section.blocks)))
+            self._open_list = lead_in
+        elif self._open_list is not None:  # the same list, another bullet sign
+            section.lists[self._open_list] += range(first, len(section.blocks))
         self._lead_in = None
 
     def sections(self) -> list[_Section]:
@@ -111,6 +117,15 @@ def _is_heading(block: list[str], markdown: bool) -> bool:
     return not markdown and len(line) <= MAX_HEADING_CHARS and not line.endswith(_SENTENCE_END)
 
 
+def _opens_with_heading(block: list[str], markdown: bool) -> bool:
+    """True when a block's first line is a heading written right above its text: short, without final
+    punctuation, and followed by a line that starts a sentence or a list ("Les étapes" / "Voici les étapes :")."""
+    if markdown or len(block) < 2 or not _is_heading(block[:1], markdown):
+        return False
+    following = clean_spaces(block[1])
+    return len(block[0].split()) <= 8 and bool(following) and (following[0].isupper() or bool(_BULLET.match(block[1])))
+
+
 def split_document(raw: str) -> list[_Section]:
     """Sections of a plain-text document, each with its heading and its passages' texts, in order.
 
@@ -133,6 +148,9 @@ def split_document(raw: str) -> list[_Section]:
         if not block:
             return
         heading = _MD_HEADING.match(block[0]) if markdown and len(block) == 1 else None
+        if not heading and not first and _opens_with_heading(block, markdown):
+            end_list()
+            doc.heading(block.pop(0))
         if heading or (first and not markdown) or _is_heading(block, markdown):
             end_list()
             doc.heading(heading.group(1) if heading else block[0])
