@@ -387,3 +387,34 @@ def test_an_acronym_in_brackets_names_the_job_before_it(engine):
 def test_this_role_in_documents_about_a_job_is_that_job(engine):
     assert engine.ask("Quelles sont les missions de ce poste ?").passage_id == "missions-overview"
     assert engine.ask("What are the duties of this position?").passage_id == "missions-overview"
+
+
+TYRES_KNOWLEDGE = """\
+lang: fr
+sections:
+- id: pneus
+  heading: Gonfler ses pneus
+  passages:
+  - id: pneus-1
+    text: Vérifiez la pression des pneus chaque mois avec une pompe à manomètre.
+- id: crevaison
+  heading: Réparer une crevaison
+  passages:
+  - id: crevaison-1
+    text: Démontez le pneu avec des démonte-pneus, puis sortez la chambre à air.{questions}
+- id: freins
+  heading: Régler ses freins
+  passages:
+  - id: freins-1
+    text: Serrez le câble de frein quand le levier touche le guidon.
+"""
+
+
+def test_a_middling_lead_answers_only_for_a_passage_the_maintainers_wrote_questions_for(write_knowledge):
+    lone = Thresholds(answer=99, sure=99)  # only the lone-lead rule can answer
+    question = "quelle marque de démonte-pneus acheter"
+    imported = build_engine([write_knowledge(TYRES_KNOWLEDGE.format(questions=""))]).knowledge
+    assert Engine(imported, lone).ask(question).outcome is not Outcome.ANSWER
+    asked = TYRES_KNOWLEDGE.format(questions="\n    questions: {fr: [Comment démonter un pneu ?]}")
+    edited = build_engine([write_knowledge(asked)]).knowledge
+    assert Engine(edited, lone).ask(question).passage_id == "crevaison-1"

@@ -257,9 +257,11 @@ class Engine:
         support = max(best.coverage, best.model) if best.coverage >= t.least_coverage else best.coverage
         rival = next((s for s in ranked[1:] if s.passage is None or s.passage.section_id != passage.section_id), None)
         lead = best.score - rival.score if rival is not None else best.score  # how far ahead of another section
-        # a middling score answers when nothing comes near it; a high one when it is clear of the next
+        # a middling score answers when nothing comes near it, for a passage the maintainers wrote questions for
+        # (one known by its text alone leads easily in a small document); a high one when it is clear of the next
+        asked = bool(passage.questions_fr or passage.questions_en)
         confident = (best.score >= t.answer and clear
-                     or not best.capped and best.score >= t.lone_answer and lead >= t.lone_margin)
+                     or asked and not best.capped and best.score >= t.lone_answer and lead >= t.lone_margin)
         if confident and support >= t.coverage:
             return self._answer(question, lang, passage, best.score, candidates)
         if best.score >= t.suggest and support >= t.suggest_coverage:
