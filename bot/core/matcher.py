@@ -12,6 +12,9 @@ from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS, PERSONAL_WORDS, asks_ho
 from bot.core.text import STOP_WORDS, content_words, fold, stems
 from bot.core.thresholds import Thresholds
 
+SHORT_QUESTION = 8
+"""At most this many words, a question whose one meaningful word only a passage's text holds may be answered."""
+
 
 @dataclass(frozen=True)
 class Scored:
@@ -134,7 +137,7 @@ class Matcher:
         shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: t.shortlist]
         centroid = self.index.phrases.centroid(query, shortlist)
         rescuable = any(w in STOP_WORDS for w in tokens)  # function words give it a form ("what does … do")
-        generic = self._only_generic(matches, rescuable)
+        generic = self._only_generic(matches, rescuable, len(tokens))
         # without the documents' subject, "your budget", "ma carrière", how to do something: the asker's own
         # affair; "the CFO and the CIO": another job's. At most a suggestion
         personal = (self._about_a_job and not self._names_subject(matches)
@@ -167,7 +170,7 @@ class Matcher:
             scored.append(self._scored(i, score, coverage[i], model, capped))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
-    def _only_generic(self, matches: list[WordMatch], phrased: bool) -> bool:
+    def _only_generic(self, matches: list[WordMatch], phrased: bool, length: int = 0) -> bool:
         """True when no known word of the question is specific: each is held by most passages (the documents'
         subject), or the question holds a single known word found only in passage text, not in any question,
         keyword or heading (unless, ``phrased`` as a question, it is found in a passage that has no alternate
@@ -184,8 +187,9 @@ class Matcher:
                 found = {f for close in specific[0].spellings or (specific[0].word,) for f in stems(close)}
                 return not (found & self.index.keyword_forms or specific[0].fields)
             holders = specific[0].passages()
-            if phrased and any(not self.index.questions[i] for i in holders):
-                return False  # a passage with no alternate questions yet is known by its text alone
+            if phrased and length <= SHORT_QUESTION and any(not self.index.questions[i] for i in holders):
+                return False  # a passage with no alternate questions yet is known by its text alone ("How to repot?"),
+                # not in a long question of one word ("What do I want to be when I grow up?")
             strongest = max((s for postings, _ in specific[0].postings for s in postings.values()), default=0.0)
             return strongest < FIELD_WEIGHTS["keywords"]
         return False
