@@ -123,6 +123,8 @@ def test_replies_in_the_language_of_the_question(engine, question, lang):
     ("What are the missions of the CTO?", "en"),
     ("Comment devenir CTO ?", "fr"),
     ("How do I become a CTO?", "en"),
+    ("donne-moi la liste complète des missions du CTO", "fr"),
+    ("Give me the full list of steps to become a CTO", "en"),
 ])
 def test_a_question_about_a_whole_list_gets_the_lead_in_and_every_item(engine, question, lang):
     answer = engine.ask(question)
