@@ -438,3 +438,12 @@ def test_a_long_question_whose_one_word_only_a_passages_text_holds_is_about_some
     engine = build_engine([write_knowledge(GROWING_KNOWLEDGE)])
     assert engine.ask("How do they grow?").passage_id == "light-1"
     assert not engine.ask("What do I want to be when I grow up?").matched
+
+
+def test_a_question_asking_for_a_quantity_is_answered_only_by_a_passage_that_states_one(write_knowledge):
+    for text, answered in (("Vérifiez la pression des pneus avec une pompe à manomètre.", False),
+                           ("Une pompe à manomètre coûte entre 20 et 40 euros.", True)):
+        engine = build_engine([write_knowledge(TYRES_KNOWLEDGE.format(questions="").replace(
+            "Vérifiez la pression des pneus chaque mois avec une pompe à manomètre.", text))])
+        answer = engine.ask("Combien coûte une pompe à manomètre ?")
+        assert (answer.outcome is Outcome.ANSWER) is answered, text

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matching import phrase_similarity, similarity
+from bot.core.quantity import asks_quantity, states_quantity
 from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS, PERSONAL_WORDS, asks_how_to, names_a_job, role_reference
 from bot.core.text import STOP_WORDS, content_words, fold, stems
 from bot.core.thresholds import Thresholds
@@ -142,6 +143,7 @@ class Matcher:
         # affair; "the CFO and the CIO": another job's. At most a suggestion
         personal = (self._about_a_job and not self._names_subject(matches)
                     and (not PERSONAL_WORDS.isdisjoint(tokens) or asks_how_to(" ".join(tokens)) or names_a_job(tokens)))
+        quantity = asks_quantity(" ".join(tokens))  # "combien coûte…": only a passage stating a figure answers
         # an out-of-scope topic must share the question's words, not only its form
         shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)
                      and (self.index.is_topic(i) or not topics_only)]
@@ -161,7 +163,8 @@ class Matcher:
                 score = t.text_weight * coverage[i] + t.model_weight * model
             score = 100 * score + (t.focus_bonus if i in near else 0.0)
             unclear = model < t.model_answer or model < ordered[0] or model_lead < t.model_margin
-            capped = generic and (unclear or not rescuable) and (phrase < 0.9 or len(key.split()) < 2) or personal
+            capped = (generic and (unclear or not rescuable) and (phrase < 0.9 or len(key.split()) < 2) or personal
+                      or quantity and not self._states_quantity(i))
             if capped:
                 # a question whose form matches nothing the maintainers wrote ("what time is it?" beside "over
                 # time") is declined; a bare word ("budget") may still be offered as a suggestion
@@ -169,6 +172,13 @@ class Matcher:
                 score = min(score, (t.suggest if weak else t.answer) - 1)
             scored.append(self._scored(i, score, coverage[i], model, capped))
         return sorted(scored, key=lambda s: s.score, reverse=True)
+
+    def _states_quantity(self, i: int) -> bool:
+        """True when entry ``i`` is a passage that states a quantity, in either language (a topic never does)."""
+        if self.index.is_topic(i):
+            return True  # an out-of-scope topic declines precisely ("how much does a CTO earn?")
+        passage = self.index.passages[i]
+        return states_quantity(passage.text) or bool(passage.translation) and states_quantity(passage.translation)
 
     def _only_generic(self, matches: list[WordMatch], phrased: bool, length: int = 0) -> bool:
         """True when no known word of the question is specific: each is held by most passages (the documents'
