@@ -62,6 +62,7 @@ def _names(text: str) -> list[str]:
     text = text.strip()
     found = re.findall(r"[^\W\d_]{3,}", text)[1:]
     capitalised = sum(w[0].isupper() and not w.isupper() for w in found)
-    if capitalised > max(1, sum(w[0].islower() and fold(w) not in STOP_WORDS for w in found)):  # "the" stays small
+    small = sum(w[0].islower() and (w if w.isascii() else fold(w)) not in STOP_WORDS for w in found)
+    if capitalised > max(1, small):  # "the", "of" stay small in title case
         return []
     return [n for n in (fold(w) for w in _NAME.findall(text)) if n not in STOP_WORDS]

@@ -18,6 +18,7 @@ passages mention X in passing ("the CTO works with the CFO").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.core.text import fold
 
@@ -100,6 +101,13 @@ _JOB_FORMS = [re.compile(p) for p in (
 )]
 
 
+@lru_cache(maxsize=256)
+def _normal(question: str) -> str:
+    """``question`` folded, hyphens as spaces, one space between words: what every form below reads (each
+    question is read by several of them, and by each document)."""
+    return " ".join(fold(question).replace("-", " ").split())
+
+
 def job_subject(question: str) -> str | None:
     """The folded X of a question about a job's path or skills ("How do I become a data engineer?",
     « Quelles compétences pour être DSI ? »), when X names a job; else None.
@@ -109,7 +117,7 @@ def job_subject(question: str) -> str | None:
     >>> job_subject("How do I become a better person?") is None
     True
     """
-    text = " ".join(fold(question).replace("-", " ").split())
+    text = _normal(question)
     for form in _JOB_FORMS:
         found = form.search(text)
         if found and (JOB_WORDS | OTHER_JOB_WORDS) & set(re.findall(r"[a-z0-9]+", found.group("x"))):
@@ -134,7 +142,7 @@ def addressed_to_someone(question: str) -> bool:
     >>> addressed_to_someone("Could you explain what a CTO does?")
     False
     """
-    return bool(_TO_SOMEONE.search(" ".join(fold(question).replace("-", " ").split())))
+    return bool(_TO_SOMEONE.search(_normal(question)))
 
 
 def concept_of(question: str) -> str | None:
@@ -146,7 +154,7 @@ def concept_of(question: str) -> str | None:
     >>> concept_of("What is the role of a CTO?"), concept_of("How do I become a CTO?")
     ('role of a cto', None)
     """
-    text = " ".join(fold(question).replace("-", " ").split())
+    text = _normal(question)
     for form in _CONCEPT_FORMS:
         if found := form.search(text):
             return _tidy(found.group("x")) or None
@@ -186,7 +194,7 @@ def asks_how_to(question: str) -> bool:
     >>> asks_how_to("Pourquoi faire un budget ?"), asks_how_to("Pourquoi les entreprises ont besoin de ce métier ?")
     (True, False)
     """
-    text = " ".join(fold(question).replace("-", " ").split())
+    text = _normal(question)
     return bool(_HOW_TO.search(text)) and not _A_ROLE.search(text)
 
 
