@@ -87,14 +87,15 @@ class Engine:
 
     # -- public interface -------------------------------------------------------------------------
 
-    def ask(self, question: str, focus: Sequence[str] = ()) -> Answer:
+    def ask(self, question: str, focus: Sequence[str] = (), lang: str | None = None) -> Answer:
         """Answer ``question``, whatever the string: never raises, and the reply stays bounded.
 
         ``focus`` names passages near the previous answer of a conversation: they, their section and their
-        list score a little more, so that a short follow-up ("and the budget?") is read against them."""
+        list score a little more, so that a short follow-up ("and the budget?") is read against them. ``lang``
+        ("fr", "en") sets the reply's language instead of the question's ("in English please")."""
         raw = question[: 4 * MAX_QUESTION_CHARS] if isinstance(question, str) else ""
         question = truncate(clean(raw))
-        lang = self._language(question)
+        lang = lang if lang in ("fr", "en") else self._language(question)
         kind = smalltalk_kind(question)
         if kind:
             return self._smalltalk(question, lang, kind)

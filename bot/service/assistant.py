@@ -41,16 +41,20 @@ class Assistant:
             return self._source.current
         return self._source
 
-    def ask(self, question: str, *, focus: Sequence[str] = (), platform: str = "unknown",
+    def ask(self, question: str, *, focus: Sequence[str] = (), lang: str | None = None, platform: str = "unknown",
             channel_kind: str = "unknown") -> Answer:
         """Answer ``question`` and record the outcome; the answer carries the ``answer_id`` votes refer to.
 
         ``focus`` names passages the conversation is about (the last answer's): they are favoured when the
-        engine supports it, so that a short follow-up is matched against them."""
+        engine supports it, so that a short follow-up is matched against them. ``lang`` sets the reply's
+        language (a question asked again "in English"), when the engine supports it."""
         engine = self.engine
-        if focus and accepts_focus(engine):
-            return self._recorded(engine.ask(question, focus=tuple(focus)), platform, channel_kind)  # type: ignore[call-arg]
-        return self._recorded(engine.ask(question), platform, channel_kind)
+        options: dict[str, object] = {}
+        if focus and accepts(engine, "focus"):
+            options["focus"] = tuple(focus)
+        if lang and accepts(engine, "lang"):
+            options["lang"] = lang
+        return self._recorded(engine.ask(question, **options), platform, channel_kind)  # type: ignore[arg-type]
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "", *,
                        platform: str = "unknown", channel_kind: str = "unknown") -> Answer:
@@ -105,9 +109,9 @@ class Assistant:
             log.exception("could not record a %s; answering anyway", type(item).__name__)
 
 
-def accepts_focus(engine: object) -> bool:
-    """Whether ``engine.ask`` takes a ``focus`` (engines before it did not)."""
+def accepts(engine: object, option: str) -> bool:
+    """Whether ``engine.ask`` takes ``option`` (``focus``, ``lang``: engines before them did not)."""
     try:
-        return "focus" in inspect.signature(engine.ask).parameters  # type: ignore[attr-defined]
+        return option in inspect.signature(engine.ask).parameters  # type: ignore[attr-defined]
     except (TypeError, ValueError, AttributeError):
         return False

@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.core.answer import Answer, Outcome, Suggestion
 from bot.core.engine import Engine
 from bot.core.text import detect_language
-from bot.service.assistant import accepts_focus
+from bot.service.assistant import accepts
 from bot.service.context import Context, Memory, Where
 from bot.service.cooldown import Cooldown, Verdict
 from bot.service.followups import (
@@ -63,7 +63,8 @@ class Assistant(Protocol):
     @property
     def engine(self) -> Engine: ...
 
-    def ask(self, question: str, *, focus: Sequence[str] = (), platform: str, channel_kind: str) -> Answer: ...
+    def ask(self, question: str, *, focus: Sequence[str] = (), lang: str | None = None, platform: str,
+            channel_kind: str) -> Answer: ...
 
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "", *, platform: str,
                        channel_kind: str) -> Answer: ...
@@ -198,7 +199,9 @@ class Conversation:
 
     def _ask(self, question: str, where: Where) -> Reply:
         context = self.memory.recall(where)
-        follow = follow_up_of(question) if context is not None and context.passage_id else None
+        follow = follow_up_of(question) if context is not None else None
+        if follow is not None and not (context and context.passage_id) and follow.kind != "language":
+            follow = None  # after a decline or a suggestion, only "in English please" still refers to it
         if context is not None and follow is not None:
             answer = self._follow_up(follow, question, context, where)
             if answer is not None:
@@ -214,6 +217,8 @@ class Conversation:
         passage_id = context.passage_id or ""
         platform, kind = where.platform, where.channel_kind
         if follow.kind == "language":
+            if not passage_id:  # the decline or the suggestions again, in that language
+                return self.assistant.ask(context.question, lang=follow.lang, platform=platform, channel_kind=kind)
             return self.assistant.answer_passage(passage_id, follow.lang, context.question, platform=platform,
                                                  channel_kind=kind)
         if follow.kind in ("more", "why", "refers", "item"):  # "and how do I get them?": what follows, like "more"
@@ -226,7 +231,7 @@ class Conversation:
             return self.assistant.answer_passage(target, lang, question, platform=platform, channel_kind=kind)
         focus = focus_of(knowledge, passage_id)
         engine = self.assistant.engine
-        draft = engine.ask(question, focus=focus) if accepts_focus(engine) else engine.ask(question)  # type: ignore[call-arg]
+        draft = engine.ask(question, focus=focus) if accepts(engine, "focus") else engine.ask(question)  # type: ignore[call-arg]
         preferred = in_focus(draft, focus, engine.thresholds.suggest)
         if preferred is None or preferred == draft.passage_id:
             return self.assistant.ask(question, focus=focus, platform=platform, channel_kind=kind)

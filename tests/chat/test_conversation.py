@@ -36,6 +36,13 @@ async def test_asking_for_the_other_language_in_other_words_switches_it(chat):
     assert BUDGET_FR in french.text.lower()
 
 
+async def test_asking_for_the_other_language_after_a_decline_declines_again_in_it(chat):
+    declined = await chat.say("Quel temps fera-t-il demain à Paris ?")
+    assert declined.text.startswith("Je n’ai pas la réponse")
+    english = await chat.say("in English please")
+    assert english.text.startswith("I don't know") and "I can tell you about" in english.text
+
+
 async def test_tell_me_more_after_an_item_gives_the_whole_list(chat):
     await chat.say("Is the CTO in charge of security?")
     more = await chat.say("tell me more")
