@@ -175,6 +175,11 @@ class Engine:
             return self._decline(question, lang, 0.0, [])
         return self._answer(question or self._question_of(passage, lang), lang, passage, 100.0, [])
 
+    def decline(self, question: str, lang: str = "fr") -> Answer:
+        """"Not covered", with the topics covered: for a follow-up that leads nowhere ("why?" where the documents
+        give no reason)."""
+        return self._decline(question, lang if lang in ("fr", "en") else "fr", 0.0, [])
+
     def help(self, lang: str = "fr") -> Answer:
         """The reply to "help": what the bot is for and the topics it covers."""
         return self._smalltalk("", lang if lang in ("fr", "en") else "fr", "help")

@@ -61,6 +61,11 @@ class Assistant:
         """Answer with a passage someone picked among suggestions, recorded like a question."""
         return self._recorded(self.engine.answer_passage(passage_id, lang, question), platform, channel_kind)
 
+    def decline(self, question: str, lang: str = "fr", *, platform: str = "unknown",
+                channel_kind: str = "unknown") -> Answer:
+        """Say the documents do not cover ``question``, recorded like an answer."""
+        return self._recorded(self.engine.decline(question, lang), platform, channel_kind)
+
     def pick(self, passage_id: str, lang: str = "fr", question: str = "", *, platform: str = "unknown",
              channel_kind: str = "unknown") -> Answer:
         """Answer with the suggestion someone picked, recorded as a ``pick`` of that passage for ``question``

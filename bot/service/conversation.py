@@ -69,6 +69,8 @@ class Assistant(Protocol):
     def answer_passage(self, passage_id: str, lang: str = "fr", question: str = "", *, platform: str,
                        channel_kind: str) -> Answer: ...
 
+    def decline(self, question: str, lang: str = "fr", *, platform: str, channel_kind: str) -> Answer: ...
+
     def pick(self, passage_id: str, lang: str = "fr", question: str = "", *, platform: str,
              channel_kind: str) -> Answer: ...
 
@@ -225,9 +227,9 @@ class Conversation:
             target = (why_of(knowledge, passage_id) if follow.kind == "why" else
                       item_of(knowledge, passage_id, follow.index) if follow.kind == "item" else
                       more_after(knowledge, passage_id))
-            if target is None:
-                return None
             lang = detect_language(question, default=context.lang)
+            if target is None:  # nothing more, no reason given, no such item: say so rather than start afresh
+                return self.assistant.decline(question, lang, platform=platform, channel_kind=kind)
             return self.assistant.answer_passage(target, lang, question, platform=platform, channel_kind=kind)
         focus = focus_of(knowledge, passage_id)
         engine = self.assistant.engine

@@ -43,6 +43,12 @@ async def test_asking_for_the_other_language_after_a_decline_declines_again_in_i
     assert english.text.startswith("I don't know") and "I can tell you about" in english.text
 
 
+async def test_a_follow_up_that_leads_nowhere_is_declined_not_answered_afresh(chat):
+    await chat.say("Does the CTO get a training budget to attend conferences?")
+    why = await chat.say("why?")  # the passage opens its section: the documents give no reason
+    assert why.text.startswith("I don't know") and "conferences" not in why.text
+
+
 async def test_tell_me_more_after_an_item_gives_the_whole_list(chat):
     await chat.say("Is the CTO in charge of security?")
     more = await chat.say("tell me more")
