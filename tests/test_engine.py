@@ -254,3 +254,13 @@ sections:
     answer = engine.answer_passage("notes-1", "en")
     assert answer.passage_id == "notes-1" and not answer.text.endswith(":")
     assert answer.items == ("lock the door", "switch off the lights")
+
+
+@pytest.mark.parametrize("question, lead_in", [
+    ("Quelles études et quelle expérience pour devenir CTO ?", "become-overview"),
+    ("Le CTO gère-t-il la sécurité et le budget ?", "missions-overview"),
+])
+def test_two_items_of_one_list_asked_together_get_the_whole_list(engine, question, lead_in):
+    answer = engine.ask(question)
+    assert answer.passage_id == lead_in and len(answer.items) == 3
+    assert engine.ask("Qui gère le budget ?").passage_id == "missions-budget"  # one item alone stays one item

@@ -30,6 +30,7 @@ from bot.core.text import (
     clean,
     content_words,
     detect_language,
+    fold,
     shorten,
     stems,
     strip_tags,
@@ -48,6 +49,9 @@ RARE_WORD_DOCUMENTS = 20
 from another document, unless it also names what that one is about ("compost" beside a CTO article)."""
 TOPICAL_SHARE = 0.3
 MAX_TOPICS = 12
+SIBLINGS_MARGIN = 15.0
+"""Two items of one list this close, in a question that joins two things ("X and Y"), are asked together."""
+_JOINED = re.compile(r"\b(?:and|et|or|ou|as well as|ainsi que)\b|,")
 """Replies list at most this many topics, so that they stay short however big the knowledge grows."""
 
 
@@ -258,6 +262,10 @@ class Engine:
                 passage, clear = whole, best.score - (ranked[2].score if len(ranked) > 2 else 0) >= t.margin
             elif runner_up.passage.section_id == passage.section_id:  # close passages of one section: it is clear
                 clear = best.score - (ranked[2].score if len(ranked) > 2 else 0) >= t.margin
+        siblings = (runner_up is not None and runner_up.passage is not None and bool(passage.lead_in)
+                    and runner_up.passage.lead_in == passage.lead_in and best.score - runner_up.score < SIBLINGS_MARGIN)
+        if siblings and _JOINED.search(fold(question)) and (whole_list := self.knowledge.passage(passage.lead_in)):
+            passage = whole_list  # "études et expérience": two items of one list asked together, the whole list answers
         # the question's words, or its whole phrasing, must be the passage's: a question full of words the documents
         # lack ("the primary responsibilities of a modern CTO") is known by its form
         support = max(best.coverage, best.model) if best.coverage >= t.least_coverage else best.coverage
