@@ -225,9 +225,9 @@ def test_one_generic_word_alone_is_never_answered(engine, word, form):
 
 def test_the_real_questions_stay_above_their_regression_floor(engine):
     result = evaluate(engine, *load_cases(real_questions_path()))
-    assert result.accuracy >= 0.86, result.failures  # 88.9% with the four held-out batches (405 questions)
+    assert result.accuracy >= 0.86, result.failures  # 89.1% with the four held-out batches (405 questions)
     wrong_answers = [f for f in result.failures if "should not answer" in f[2]]
-    assert len(wrong_answers) <= 8, wrong_answers  # 8: 2 off-topic, 6 about the CTO (see the closing notes)
+    assert len(wrong_answers) <= 7, wrong_answers  # 7: 1 off-topic, 6 about the CTO (see the closing notes)
 
 
 def test_debug_shows_the_synonyms_and_typos_a_question_was_read_with(write_knowledge, cli):
@@ -377,6 +377,9 @@ def test_a_question_naming_other_jobs_and_not_the_subject_is_about_those_jobs(en
         assert engine.ask(question).outcome is not Outcome.ANSWER, question
     assert engine.ask("Does the CTO work with the CFO?").passage_id == "relations-executives"
     assert engine.ask("Can a developer become a CTO?").matched
+    # « directeur » alone is another director's; « directeur technique », even misspelt, is the subject
+    assert engine.ask("Faut-il créer un poste de directeur de la transformation ?").outcome is not Outcome.ANSWER
+    assert engine.ask("quel est le role du directeur technik").passage_id == "role-overview"
 
 
 def test_an_acronym_in_brackets_names_the_job_before_it(engine):

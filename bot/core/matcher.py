@@ -94,7 +94,12 @@ class Matcher:
         return max(sorted(self._subject), key=lambda w: (w.startswith("="), len(self.index.lookup(w).passages())),
                    default="")
 
-    def _names_subject(self, matches: list[WordMatch]) -> bool:
+    def _names_subject(self, matches: list[WordMatch], beyond_job_nouns: bool = False) -> bool:
+        """True when a word names the documents' subject; with ``beyond_job_nouns``, a job noun alone does not
+        ("directeur" of « directeur technique », beside « Directeur de la transformation »)."""
+        if beyond_job_nouns:  # a misspelt subject word counts ("directeur technik")
+            return any(m.fields & self._subject or m.word not in JOB_WORDS and (
+                m.word in self._subject or self._subject.intersection(m.spellings)) for m in matches)
         return any(m.word in self._subject or m.fields & self._subject for m in matches)
 
     def names_subject(self, words: list[str]) -> bool:
@@ -141,8 +146,10 @@ class Matcher:
         generic = self._only_generic(matches, rescuable, len(tokens))
         # without the documents' subject, "your budget", "ma carrière", how to do something: the asker's own
         # affair; "the CFO and the CIO": another job's. At most a suggestion
-        personal = (self._about_a_job and not self._names_subject(matches)
-                    and (not PERSONAL_WORDS.isdisjoint(tokens) or asks_how_to(" ".join(tokens)) or names_a_job(tokens)))
+        own_affair = not PERSONAL_WORDS.isdisjoint(tokens) or asks_how_to(" ".join(tokens))
+        personal = self._about_a_job and (
+            own_affair and not self._names_subject(matches)
+            or names_a_job(tokens) and not self._names_subject(matches, beyond_job_nouns=True))
         quantity = asks_quantity(" ".join(tokens))  # "combien coûte…": only a passage stating a figure answers
         # an out-of-scope topic must share the question's words, not only its form
         shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)
