@@ -190,7 +190,8 @@ def test_the_path_to_or_the_skills_of_another_job_are_declined(engine):
 
 
 def test_a_question_about_the_readers_own_past_or_wishes_is_never_answered_with_confidence(engine):
-    for question in ("How did you become a CTO?", "Pourquoi voulez-vous devenir CTO ?"):
+    for question in ("How did you become a CTO?", "Pourquoi voulez-vous devenir CTO ?",
+                     "How was your first year as a CTO?", "Comment se sont passés tes débuts de CTO ?"):
         assert engine.ask(question).outcome is not Outcome.ANSWER, question
     assert engine.ask("How do you become a CTO?").passage_id == "become-overview"  # "you" as anyone
     assert engine.ask("Would you explain the missions of a CTO?").passage_id == "missions-overview"  # a request
@@ -227,7 +228,7 @@ def test_the_real_questions_stay_above_their_regression_floor(engine):
     result = evaluate(engine, *load_cases(real_questions_path()))
     assert result.accuracy >= 0.86, result.failures  # 89.1% with the four held-out batches (405 questions)
     wrong_answers = [f for f in result.failures if "should not answer" in f[2]]
-    assert len(wrong_answers) <= 7, wrong_answers  # 7: 1 off-topic, 6 about the CTO (see the closing notes)
+    assert len(wrong_answers) <= 6, wrong_answers  # 6: 1 off-topic, 5 about the CTO (see the closing notes)
 
 
 def test_debug_shows_the_synonyms_and_typos_a_question_was_read_with(write_knowledge, cli):

@@ -129,7 +129,8 @@ _REQUEST = (r"(?!\s+(?:please\s+)?"
             r"(?:tell|explain|say|give|describe|list|help|show|share|clarify|define|summari[sz]e|let))")
 _TO_SOMEONE = re.compile(
     r"\b(?:did|would|have|had|were|will|could) you\b" + _REQUEST + r"|\b(?:do|did) you (?:want|wish|like|regret|fear)\b"
-    r"|\b(?:voulez|feriez|aimeriez|regrettez|pensez) vous\b|\b(?:veux|ferais|aimerais|regrettes) tu\b")
+    r"|\b(?:voulez|feriez|aimeriez|regrettez|pensez) vous\b|\b(?:veux|ferais|aimerais|regrettes) tu\b"
+    r"|\b(?:was|were|did) your\b|\b(?:se sont|s'est) passes? (?:vos|votre|tes|ton|ta)\b")  # "how was your first year"
 
 
 def addressed_to_someone(question: str) -> bool:
@@ -141,6 +142,8 @@ def addressed_to_someone(question: str) -> bool:
     (True, False)
     >>> addressed_to_someone("Could you explain what a CTO does?")
     False
+    >>> addressed_to_someone("Comment se sont passés vos débuts ?"), addressed_to_someone("How was your first year?")
+    (True, True)
     """
     return bool(_TO_SOMEONE.search(_normal(question)))
 
