@@ -5,6 +5,10 @@ A question of a role's form ("what does X do", "que fait un X", "the missions of
 most passages share, and those of the bot's ``about``), the documents do not answer it, however many of their
 passages mention X in passing ("the CTO works with the CFO").
 
+The other readings here say whose affair a question is when its form tells: another job's (``job_subject``,
+``names_a_job``), the reader's own past (``addressed_to_someone``), the asker's own how-to (``asks_how_to``), or
+the documents' own job pointed at without its name ("this role": ``role_reference``).
+
 >>> role_subject("What does a Chief Operating Officer actually do?")
 'chief operating officer'
 >>> role_subject("Quelles sont les missions du directeur cybersécurité ?")
@@ -185,8 +189,6 @@ def _tidy(subject: str) -> str:
 _HOW_TO = re.compile(
     r"\bhow (?:to|do i|do we|can i|can we|should i|should we)\b|\bwhy (?:should|would|do|must) (?:i|we|one)\b"
     r"|\bcomment (?:je|j'|on|faire|bien|\w+(?:er|ir|re))\b|\bpourquoi (?:faire|\w+er)\b")
-_A_ROLE = re.compile(r"\b(?:this|that|the|such a|ce|cet|cette|ce type de) (?:role|job|position|post|title|poste|metier"
-                     r"|fonction|titre|role)\b")
 
 
 def asks_how_to(question: str) -> bool:
@@ -198,7 +200,7 @@ def asks_how_to(question: str) -> bool:
     (True, False)
     """
     text = _normal(question)
-    return bool(_HOW_TO.search(text)) and not _A_ROLE.search(text)
+    return bool(_HOW_TO.search(text)) and role_reference(re.findall(r"[\w']+", text)) is None
 
 
 TITLE_WORDS = OTHER_JOB_WORDS | frozenset(
