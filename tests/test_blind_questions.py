@@ -39,8 +39,8 @@ def test_blind_questions_on_imported_documents_stay_above_their_floor(imported):
         wrong += sum("should not answer" in f[2] or "wrong section" in f[2] for f in result.failures)
         failures += result.failures
     print(f"blind imports: {right}/{total} right, {wrong} wrong answers")
-    assert right / total >= 0.6, failures  # 63.3% (76/120) when this floor was set
-    assert wrong <= 6, failures  # 5 when it was set: details the text is near to ("a car park", "tubeless")
+    assert right / total >= 0.62, failures  # 65% (78/120) now; 59% at their first run
+    assert wrong <= 5, failures  # 4 now: details the text is near to ("tubeless", "a cherry tomato variety")
 
 
 def test_blind_chat_questions_on_the_shipped_knowledge_stay_above_their_floor(engine):
