@@ -274,7 +274,7 @@ class Engine:
         # a middling score answers when nothing comes near it, for a passage the maintainers wrote questions for
         # (one known by its text alone leads easily in a small document); a high one when it is clear of the next
         asked = bool(passage.questions_fr or passage.questions_en)
-        confident = (best.score >= t.answer and clear
+        confident = (best.score >= (t.answer if asked else t.unasked_answer) and clear
                      or asked and not best.capped and best.score >= t.lone_answer and lead >= t.lone_margin)
         if confident and support >= t.coverage:
             return self._answer(question, lang, passage, best.score, candidates)
