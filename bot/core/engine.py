@@ -49,10 +49,10 @@ RARE_WORD_DOCUMENTS = 20
 from another document, unless it also names what that one is about ("compost" beside a CTO article)."""
 TOPICAL_SHARE = 0.3
 MAX_TOPICS = 12
+"""Replies list at most this many topics, so that they stay short however big the knowledge grows."""
 SIBLINGS_MARGIN = 15.0
 """Two items of one list this close, in a question that joins two things ("X and Y"), are asked together."""
 _JOINED = re.compile(r"\b(?:and|et|or|ou|as well as|ainsi que)\b|,")
-"""Replies list at most this many topics, so that they stay short however big the knowledge grows."""
 
 
 class Engine:

@@ -181,9 +181,10 @@ class Matcher:
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
     def _states_quantity(self, i: int) -> bool:
-        """True when entry ``i`` is a passage that states a quantity, in either language (a topic never does)."""
+        """True when entry ``i`` is a passage that states a quantity, in either language, or an out-of-scope
+        topic (which declines precisely: "how much does a CTO earn?")."""
         if self.index.is_topic(i):
-            return True  # an out-of-scope topic declines precisely ("how much does a CTO earn?")
+            return True
         passage = self.index.passages[i]
         return states_quantity(passage.text) or bool(passage.translation) and states_quantity(passage.translation)
 
