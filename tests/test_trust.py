@@ -451,3 +451,23 @@ def test_a_question_asking_for_a_quantity_is_answered_only_by_a_passage_that_sta
             "Vérifiez la pression des pneus chaque mois avec une pompe à manomètre.", text))])
         answer = engine.ask("Combien coûte une pompe à manomètre ?")
         assert (answer.outcome is Outcome.ANSWER) is answered, text
+
+
+LIGHT_KNOWLEDGE = """\
+lang: en
+sections:
+- id: light
+  heading: Managing light
+  passages:
+  - {id: light-1, text: "Managing light well after a night shift helps you sleep: wear sunglasses on the way home."}
+- id: naps
+  heading: Naps
+  passages:
+  - {id: naps-1, text: "A nap of twenty minutes before a night shift keeps you alert."}
+"""
+
+
+def test_a_job_a_guide_never_names_is_not_read_into_a_word_of_the_same_stem(write_knowledge):
+    engine = build_engine([write_knowledge(LIGHT_KNOWLEDGE)])
+    assert not engine.ask("What does a manager do?").matched  # "Managing light" is not about managers
+    assert engine.ask("How should I manage light after a night shift?").passage_id == "light-1"

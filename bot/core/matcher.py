@@ -3,6 +3,7 @@ on another subject changes nothing in how the others are matched."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
@@ -61,10 +62,13 @@ class Matcher:
                          if most >= cut and sum(i < passages for i in self.index.lookup(w).passages()) >= cut)
 
     def about_the_subject(self, subject: str) -> bool:
-        """True when ``subject`` (the X of "what does X do") names the documents' subject, or when the
-        documents have no clear subject to compare with."""
-        if not self._subject or self._subject_name and role_reference(subject.split()):
-            return True  # no subject to compare with, or "ce poste": the documents' own
+        """True when ``subject`` (the X of "what does X do") names the documents' subject, or, for documents with
+        no clear subject (a how-to, a guide), when they name each job X names as written: "What does a manager
+        do?" is not asked of a page that only says "Managing light"."""
+        if not self._subject:
+            return all(self._mentions(noun) for noun in subject.split() if noun in JOB_WORDS | OTHER_JOB_WORDS)
+        if self._subject_name and role_reference(subject.split()):
+            return True  # "ce poste": the documents' own
         if any(similarity(subject, fold(member)) >= 85 for member in self._subject_members()):
             return True  # "directeur technik"
         terms = self.index.terms(subject)
@@ -88,6 +92,12 @@ class Matcher:
         the asker's, not the job's; in a how-to ("water my plants") it is the documents' subject."""
         members = {w for member in self._subject_members() for w in fold(member).split()}
         return not JOB_WORDS.isdisjoint(self._subject | members)
+
+    def _mentions(self, noun: str) -> bool:
+        """True when the documents hold ``noun`` as written, or its plural or singular."""
+        words = self.index.vocabulary
+        forms = (noun, f"{noun}s", noun[:-1] if noun.endswith("s") else noun)
+        return any((k := bisect_left(words, form)) < len(words) and words[k] == form for form in forms)
 
     def _main_subject_word(self) -> str:
         """The subject word (or synonym group key) most passages hold: what "this role" stands for."""
