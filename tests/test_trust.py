@@ -226,7 +226,7 @@ def test_one_generic_word_alone_is_never_answered(engine, word, form):
 
 def test_the_real_questions_stay_above_their_regression_floor(engine):
     result = evaluate(engine, *load_cases(real_questions_path()))
-    assert result.accuracy >= 0.87, result.failures  # 89.6% with the four held-out batches (405 questions)
+    assert result.accuracy >= 0.87, result.failures  # 89.4% with the four held-out batches (405 questions)
     wrong_answers = [f for f in result.failures if "should not answer" in f[2]]
     assert len(wrong_answers) <= 6, wrong_answers  # 6: 1 off-topic, 5 about the CTO (see the closing notes)
 
