@@ -471,3 +471,12 @@ def test_a_job_a_guide_never_names_is_not_read_into_a_word_of_the_same_stem(writ
     engine = build_engine([write_knowledge(LIGHT_KNOWLEDGE)])
     assert not engine.ask("What does a manager do?").matched  # "Managing light" is not about managers
     assert engine.ask("How should I manage light after a night shift?").passage_id == "light-1"
+
+
+def test_a_question_asking_which_is_best_is_answered_only_by_a_passage_that_compares(write_knowledge):
+    for text, answered in (("Une pompe à manomètre sert à vérifier la pression des pneus.", False),
+                           ("Une pompe à manomètre vaut mieux qu'une pompe simple pour la pression des pneus.", True)):
+        engine = build_engine([write_knowledge(TYRES_KNOWLEDGE.format(questions="").replace(
+            "Vérifiez la pression des pneus chaque mois avec une pompe à manomètre.", text))])
+        answer = engine.ask("Quelle est la meilleure pompe à manomètre pour la pression des pneus ?")
+        assert (answer.outcome is Outcome.ANSWER) is answered, text

@@ -4,12 +4,13 @@ on another subject changes nothing in how the others are matched."""
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matching import phrase_similarity, similarity
-from bot.core.quantity import asks_quantity, states_quantity
+from bot.core.specifics import asks_choice, asks_quantity, states_choice, states_quantity
 from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS, PERSONAL_WORDS, asks_how_to, names_a_job, role_reference
 from bot.core.text import STOP_WORDS, content_words, fold, stems
 from bot.core.thresholds import Thresholds
@@ -156,11 +157,13 @@ class Matcher:
         generic = self._only_generic(matches, rescuable, len(tokens))
         # without the documents' subject, "your budget", "ma carrière", how to do something: the asker's own
         # affair; "the CFO and the CIO": another job's. At most a suggestion
-        own_affair = not PERSONAL_WORDS.isdisjoint(tokens) or asks_how_to(" ".join(tokens))
+        text = " ".join(tokens)
+        own_affair = not PERSONAL_WORDS.isdisjoint(tokens) or asks_how_to(text)
         personal = self._about_a_job and (
             own_affair and not self._names_subject(matches)
             or names_a_job(tokens) and not self._names_subject(matches, beyond_job_nouns=True))
-        quantity = asks_quantity(" ".join(tokens))  # "combien coûte…": only a passage stating a figure answers
+        # "combien coûte…", "le meilleur MBA": only a passage stating a figure, or comparing, answers
+        quantity, choice = asks_quantity(text), asks_choice(text)
         # an out-of-scope topic must share the question's words, not only its form
         shortlist = [i for i in shortlist if not (self.index.is_topic(i) and coverage[i] < t.suggest_coverage)
                      and (self.index.is_topic(i) or not topics_only)]
@@ -181,7 +184,7 @@ class Matcher:
             score = 100 * score + (t.focus_bonus if i in near else 0.0)
             unclear = model < t.model_answer or model < ordered[0] or model_lead < t.model_margin
             capped = (generic and (unclear or not rescuable) and (phrase < 0.9 or len(key.split()) < 2) or personal
-                      or quantity and not self._states_quantity(i))
+                      or quantity and not self._says(i, states_quantity) or choice and not self._says(i, states_choice))
             if capped:
                 # a question whose form matches nothing the maintainers wrote ("what time is it?" beside "over
                 # time") is declined; a bare word ("budget") may still be offered as a suggestion
@@ -190,13 +193,14 @@ class Matcher:
             scored.append(self._scored(i, score, coverage[i], model, capped))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
-    def _states_quantity(self, i: int) -> bool:
-        """True when entry ``i`` is a passage that states a quantity, in either language, or an out-of-scope
-        topic (which declines precisely: "how much does a CTO earn?")."""
+    def _says(self, i: int, states: Callable[[str], bool]) -> bool:
+        """True when entry ``i`` is a passage whose text ``states`` what the question asks for (a figure, a
+        comparison), in either language, or an out-of-scope topic (which declines precisely: "how much does a
+        CTO earn?")."""
         if self.index.is_topic(i):
             return True
         passage = self.index.passages[i]
-        return states_quantity(passage.text) or bool(passage.translation) and states_quantity(passage.translation)
+        return states(passage.text) or bool(passage.translation) and states(passage.translation)
 
     def _only_generic(self, matches: list[WordMatch], phrased: bool, length: int = 0) -> bool:
         """True when no known word of the question is specific: each is held by most passages (the documents'
