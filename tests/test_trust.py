@@ -3,6 +3,7 @@ the question's form, and the real questions people wrote."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -444,13 +445,19 @@ def test_a_long_question_whose_one_word_only_a_passages_text_holds_is_about_some
     assert not engine.ask("What do I want to be when I grow up?").matched
 
 
-def test_a_question_asking_for_a_quantity_is_answered_only_by_a_passage_that_states_one(write_knowledge):
-    for text, answered in (("Vérifiez la pression des pneus avec une pompe à manomètre.", False),
-                           ("Une pompe à manomètre coûte entre 20 et 40 euros.", True)):
-        engine = build_engine([write_knowledge(TYRES_KNOWLEDGE.format(questions="").replace(
-            "Vérifiez la pression des pneus chaque mois avec une pompe à manomètre.", text))])
-        answer = engine.ask("Combien coûte une pompe à manomètre ?")
-        assert (answer.outcome is Outcome.ANSWER) is answered, text
+@pytest.mark.parametrize("question, text, answered", [
+    ("Combien coûte une pompe à manomètre ?", "Vérifiez la pression des pneus avec une pompe à manomètre.", False),
+    ("Combien coûte une pompe à manomètre ?", "Une pompe à manomètre coûte entre 20 et 40 euros.", True),
+    ("Quelle est la meilleure pompe à manomètre pour la pression des pneus ?",
+     "Une pompe à manomètre sert à vérifier la pression des pneus.", False),
+    ("Quelle est la meilleure pompe à manomètre pour la pression des pneus ?",
+     "Une pompe à manomètre vaut mieux qu'une pompe simple pour la pression des pneus.", True),
+])
+def test_a_question_asking_for_a_figure_or_the_best_is_answered_only_by_a_passage_that_states_it(
+        write_knowledge, question, text, answered):
+    engine = build_engine([write_knowledge(TYRES_KNOWLEDGE.format(questions="").replace(
+        "Vérifiez la pression des pneus chaque mois avec une pompe à manomètre.", text))])
+    assert (engine.ask(question).outcome is Outcome.ANSWER) is answered
 
 
 LIGHT_KNOWLEDGE = """\
@@ -471,12 +478,3 @@ def test_a_job_a_guide_never_names_is_not_read_into_a_word_of_the_same_stem(writ
     engine = build_engine([write_knowledge(LIGHT_KNOWLEDGE)])
     assert not engine.ask("What does a manager do?").matched  # "Managing light" is not about managers
     assert engine.ask("How should I manage light after a night shift?").passage_id == "light-1"
-
-
-def test_a_question_asking_which_is_best_is_answered_only_by_a_passage_that_compares(write_knowledge):
-    for text, answered in (("Une pompe à manomètre sert à vérifier la pression des pneus.", False),
-                           ("Une pompe à manomètre vaut mieux qu'une pompe simple pour la pression des pneus.", True)):
-        engine = build_engine([write_knowledge(TYRES_KNOWLEDGE.format(questions="").replace(
-            "Vérifiez la pression des pneus chaque mois avec une pompe à manomètre.", text))])
-        answer = engine.ask("Quelle est la meilleure pompe à manomètre pour la pression des pneus ?")
-        assert (answer.outcome is Outcome.ANSWER) is answered, text
