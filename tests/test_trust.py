@@ -91,6 +91,13 @@ def test_synonym_and_topic_mistakes_are_reported_with_file_and_line(cli, write_k
     assert f"{path}:5: out-of-scope topic 'salary' needs a 'topic'" in run.out
 
 
+def test_main_or_principal_qualifies_what_is_asked_and_does_not_choose_the_passage(engine):
+    # « principales » is in the missions' alternate questions: it must not carry "main skills" there
+    assert engine.ask("Quelles sont les principales compétences d'un CTO ?").passage_id == "skills-overview"
+    assert engine.ask("Quelles sont les principales missions du CTO ?").passage_id == "missions-overview"
+    assert engine.ask("What are the main skills of a CTO?").passage_id == "skills-overview"
+
+
 def test_the_question_form_decides_when_the_only_word_is_the_subject(engine):
     assert engine.ask("What does a CTO do?").passage_id == "role-overview"
     assert engine.ask("What makes a good CTO?").passage_id == "skills-overview"
