@@ -186,6 +186,7 @@ def test_what_a_concept_means_is_not_answered_by_a_passage_that_only_mentions_it
         assert engine.ask(question).outcome is not Outcome.ANSWER, question
     assert engine.ask("What is a CTO?").passage_id == "intro-overview"
     assert engine.ask("C'est quoi un directeur technique ?").passage_id == "intro-overview"
+    assert engine.ask("What are the most important skills for a CTO?").passage_id == "skills-overview"  # its X
 
 
 def test_the_path_to_or_the_skills_of_another_job_are_declined(engine):

@@ -164,7 +164,7 @@ def concept_of(question: str) -> str | None:
     text = _normal(question)
     for form in _CONCEPT_FORMS:
         if found := form.search(text):
-            return _tidy(found.group("x")) or None
+            return " ".join(found.group("x").split()) or None  # whole: "skills for a CTO" names the subject
     return None
 
 
