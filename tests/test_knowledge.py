@@ -144,3 +144,9 @@ def test_check_warns_when_an_alternate_question_belongs_to_another_passage(write
     warnings = overlaps(knowledge)
     assert len(warnings) == 1
     assert "coffee-origin" in warnings[0] and "tea-steeping" in warnings[0]
+
+
+def test_every_alternate_question_of_the_shipped_knowledge_is_answered_by_its_own_passage():
+    # a rule that caps a whole kind of question ("how many…", "who… the developers") must not silence what the
+    # maintainers wrote, nor may they write a question the article does not answer (it gives no number of years)
+    assert overlaps(load_knowledge([REPO / "knowledge"])) == []

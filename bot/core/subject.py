@@ -200,17 +200,21 @@ def asks_how_to(question: str) -> bool:
     (True, False)
     """
     text = _normal(question)
+    if text.startswith(("who ", "qui ", "whose ")):  # "Qui décide comment dépenser le budget ?" asks who
+        return False
     return bool(_HOW_TO.search(text)) and role_reference(re.findall(r"[\w']+", text)) is None
 
 
-TITLE_WORDS = OTHER_JOB_WORDS | frozenset(
+_OTHER_SENSES = frozenset("pilot pilots pilote pilotes serveur cook cooks judge juge avocat avocats".split())
+TITLE_WORDS = OTHER_JOB_WORDS - _OTHER_SENSES | frozenset(
     """
     ceo cfo cio coo cmo ciso cdo cpo cro rssi dsi daf drh pdg vp directeur directrice director officer chief president
     presidente developer developpeur developpeuse engineer ingenieur manager analyst analyste architect
     architecte designer consultant
     """.split()
 )
-"""Words that name a job or an executive, unlike "responsable" or "lead", which also say who is in charge."""
+"""Words that name a job or an executive, unlike "responsable" or "lead", which also say who is in charge, or
+« pilote » and « serveur », which also say who steers a strategy and what runs the software."""
 
 
 def names_a_job(tokens: list[str]) -> bool:
@@ -219,6 +223,8 @@ def names_a_job(tokens: list[str]) -> bool:
     >>> names_a_job(["why", "should", "cios", "learn"]), names_a_job(["who", "is", "responsible", "for", "it"])
     (True, False)
     """
+    if tokens[:1] in (["who"], ["qui"], ["whose"]):  # "Who do the developers report to?" asks who, here the CTO
+        return False
     return any(t in TITLE_WORDS or len(t) > 3 and t.endswith("s") and t[:-1] in TITLE_WORDS for t in tokens)
 
 
