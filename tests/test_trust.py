@@ -168,10 +168,12 @@ def test_a_job_only_an_out_of_scope_topic_names_is_still_another_job(engine):
 
 def test_a_question_about_the_askers_own_affairs_is_never_answered_with_confidence(engine):
     for question in ("How do you decide on what your budget is?", "Comment gérer mon budget ?",
-                     "What should I do with my career?"):
+                     "What should I do with my career?", "Quel budget pour des vacances ?",
+                     "What budget for a wedding?"):
         assert engine.ask(question).outcome is not Outcome.ANSWER, question
     assert engine.ask("How does a CTO manage the budget?").passage_id == "missions-budget"
     assert engine.ask("Comment le CTO gère-t-il son budget ?").passage_id == "missions-budget"
+    assert engine.ask("Who is in charge of defending the company against hackers?").matched  # who: the subject
 
 
 def test_a_name_the_documents_never_mention_makes_a_question_theirs_no_longer(engine):
@@ -235,9 +237,9 @@ def test_one_generic_word_alone_is_never_answered(engine, word, form):
 
 def test_the_real_questions_stay_above_their_regression_floor(engine):
     result = evaluate(engine, *load_cases(real_questions_path()))
-    assert result.accuracy >= 0.87, result.failures  # 89.4% with the four held-out batches (405 questions)
+    assert result.accuracy >= 0.87, result.failures  # 89.6% with the four held-out batches (405 questions)
     wrong_answers = [f for f in result.failures if "should not answer" in f[2]]
-    assert len(wrong_answers) <= 6, wrong_answers  # 6: 1 off-topic, 5 about the CTO (see the closing notes)
+    assert len(wrong_answers) <= 5, wrong_answers  # 5, all about the CTO (see the closing notes)
 
 
 def test_debug_shows_the_synonyms_and_typos_a_question_was_read_with(write_knowledge, cli):

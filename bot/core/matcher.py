@@ -155,10 +155,12 @@ class Matcher:
         centroid = self.index.phrases.centroid(query, shortlist)
         rescuable = any(w in STOP_WORDS for w in tokens)  # function words give it a form ("what does … do")
         generic = self._only_generic(matches, rescuable, len(tokens))
-        # without the documents' subject, "your budget", "ma carrière", how to do something: the asker's own
-        # affair; "the CFO and the CIO": another job's. At most a suggestion
+        # without the documents' subject, "your budget", "ma carrière", how to do something, or a word they lack
+        # ("What budget for a wedding?") unless it asks who (their subject): the asker's own affair; "the CFO
+        # and the CIO": another job's. At most a suggestion
         text = " ".join(tokens)
-        own_affair = not PERSONAL_WORDS.isdisjoint(tokens) or asks_how_to(text)
+        own_affair = (not PERSONAL_WORDS.isdisjoint(tokens) or asks_how_to(text)
+                      or tokens[:1] not in (["who"], ["qui"]) and any(not m.known for m in matches))
         personal = self._about_a_job and (
             own_affair and not self._names_subject(matches)
             or names_a_job(tokens) and not self._names_subject(matches, beyond_job_nouns=True))

@@ -48,7 +48,8 @@ FRENCH_STOP_WORDS = frozenset(
     peu beaucoup trop assez ainsi puisque lorsque comme quoi quiconque chose choses genre sorte facon
     dit dire dis disent sais savoir sait connait exemple parle parler explique expliquer expliquez
     reellement precisement concretement toutefois cependant pourtant neanmoins cense censee censes
-    principal principale principaux principales majeur majeure majeurs majeures
+    principal principale principaux principales majeur majeure majeurs majeures possible possibles possibilite
+    possibilites
     donne donnes donnez donner liste listes lister listez complete complet completes entiere entier enumere
     enumerez enumerer montre montrez montrer
     """.split()
@@ -68,7 +69,7 @@ ENGLISH_STOP_WORDS = frozenset(
     gonna wanna i'm im explain describe mean means say said
     hell heck precisely concretely truly however though although anyway supposed ever wonder wondered wondering
     give gives giving show shows list lists listing full complete entire whole enumerate
-    main primary
+    main primary possible possibility possibilities
     wat wot wht hw u ur r plz pls pk pq koi ke kel kelle cmt stp svp
     """.split()
 )
