@@ -193,11 +193,12 @@ def test_what_a_concept_means_is_not_answered_by_a_passage_that_only_mentions_it
 
 def test_the_path_to_or_the_skills_of_another_job_are_declined(engine):
     for question in ("What skills does a product manager need?", "Comment devenir développeur web ?",
-                     "Quelles compétences pour être DSI ?"):
+                     "Quelles compétences pour être DSI ?", "What skills do I need to be a good chef?"):
         assert not engine.ask(question).matched, question
     assert not engine.ask("Quelle évolution de carrière pour un ingénieur ?").matched
     assert engine.ask("Can a CTO become CEO?").passage_id == "careers-paths"  # the documents' own subject's path
     assert engine.ask("What skills does a technical director need?").passage_id == "skills-overview"
+    assert engine.ask("What skills do I need to be a good CTO?").passage_id == "skills-overview"
 
 
 def test_a_question_about_the_readers_own_past_or_wishes_is_never_answered_with_confidence(engine):

@@ -99,6 +99,7 @@ _JOB_FORMS = [re.compile(p) for p in (
     r"\b(?:competences|qualites|aptitudes|qualities|skills|abilities) (?:pour|to|for|d'un|d'une|du|of an?|of the)"
     r" (?:etre |be |become |devenir )?(?:an? |the |un |une |le |la |l')?(?P<x>[\w' -]+)",
     r"\b(?:become|becoming|devenir) (?:an? |the |un |une |le |la |l')?(?P<x>[\w' -]+)",
+    r"\b(?:to be|pour etre|d'etre) (?:an? |the |un |une )?(?:good |great |bon |bonne )?(?P<x>[\w' -]+)",
     r"\bcareer (?:paths?|progression|options|prospects) (?:of|for) (?:an? |the )?(?P<x>[\w' -]+)",
     r"\b(?:evolutions?|perspectives?|debouches) (?:de carriere )?(?:pour|d'un|d'une|du|des) (?:un |une |les? |la )?"
     r"(?P<x>[\w' -]+)",
@@ -118,6 +119,8 @@ def job_subject(question: str) -> str | None:
 
     >>> job_subject("What skills does a product manager need?"), job_subject("Comment devenir développeur web ?")
     ('product manager', 'developpeur web')
+    >>> job_subject("What skills do I need to be a good chef?")
+    'chef'
     >>> job_subject("How do I become a better person?") is None
     True
     """
