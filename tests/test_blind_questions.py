@@ -45,6 +45,6 @@ def test_blind_questions_on_imported_documents_stay_above_their_floor(imported):
 
 def test_blind_chat_questions_on_the_shipped_knowledge_stay_above_their_floor(engine):
     result = evaluate(engine, *load_cases(BLIND / "cto-chat.questions.yaml"))
-    assert result.accuracy >= 0.9, result.failures  # 95% (171/180); batches 5 and 6 at first run: 92%, 92.5%
+    assert result.accuracy >= 0.92, result.failures  # 96% (240/250); batches 5, 6, 7 at first run: 92, 92.5, 94.3%
     wrong = [f for f in result.failures if "should not answer" in f[2] or "wrong section" in f[2]]
     assert len(wrong) <= 1, wrong  # none now
