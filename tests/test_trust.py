@@ -489,3 +489,8 @@ def test_a_job_a_guide_never_names_is_not_read_into_a_word_of_the_same_stem(writ
     engine = build_engine([write_knowledge(LIGHT_KNOWLEDGE)])
     assert not engine.ask("What does a manager do?").matched  # "Managing light" is not about managers
     assert engine.ask("How should I manage light after a night shift?").passage_id == "light-1"
+
+
+def test_a_follow_up_in_a_conversation_about_the_subject_is_not_the_askers_own_affair(engine):
+    assert engine.ask("and how do I become one?").outcome is not Outcome.ANSWER  # alone: one what?
+    assert engine.ask("and how do I become one?", focus=("role-overview",)).passage_id == "become-overview"

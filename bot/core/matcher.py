@@ -161,8 +161,8 @@ class Matcher:
         text = " ".join(tokens)
         own_affair = (not PERSONAL_WORDS.isdisjoint(tokens) or asks_how_to(text)
                       or tokens[:1] not in (["who"], ["qui"]) and any(not m.known for m in matches))
-        personal = self._about_a_job and (
-            own_affair and not self._names_subject(matches)
+        personal = self._about_a_job and (  # a follow-up ("and how do I become one?") is about the last answer's
+            own_affair and not (near or self._names_subject(matches))
             or names_a_job(tokens) and not self._names_subject(matches, beyond_job_nouns=True))
         # "combien coûte…", "le meilleur MBA": only a passage stating a figure, or comparing, answers
         quantity, choice = asks_quantity(text), asks_choice(text)
