@@ -210,7 +210,7 @@ def test_a_question_about_the_readers_own_past_or_wishes_is_never_answered_with_
 
 
 def test_a_word_in_another_sense_does_not_answer(engine):
-    for question in ("quel temps fait-il ?", "what time is it?", "Quelle heure est-il ?", "options"):
+    for question in ("quel temps fait-il ?", "what time is it?", "Quelle heure est-il ?", "options", "How come?"):
         assert not engine.ask(question).matched, question
 
 
@@ -238,7 +238,7 @@ def test_one_generic_word_alone_is_never_answered(engine, word, form):
 
 def test_the_real_questions_stay_above_their_regression_floor(engine):
     result = evaluate(engine, *load_cases(real_questions_path()))
-    assert result.accuracy >= 0.87, result.failures  # 89.6% with the four held-out batches (405 questions)
+    assert result.accuracy >= 0.88, result.failures  # 90.1% with the four held-out batches (405 questions)
     wrong_answers = [f for f in result.failures if "should not answer" in f[2]]
     assert len(wrong_answers) <= 5, wrong_answers  # 5, all about the CTO (see the closing notes)
 

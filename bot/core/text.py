@@ -69,7 +69,7 @@ ENGLISH_STOP_WORDS = frozenset(
     gonna wanna i'm im explain describe mean means say said
     hell heck precisely concretely truly however though although anyway supposed ever wonder wondered wondering
     give gives giving show shows list lists listing full complete entire whole enumerate
-    main primary possible possibility possibilities
+    main primary possible possibility possibilities come comes coming came
     wat wot wht hw u ur r plz pls pk pq koi ke kel kelle cmt stp svp
     """.split()
 )

@@ -37,7 +37,7 @@ class Thresholds:
     """How much word coverage counts for a passage with no alternate questions yet (instead of the two above)."""
     model_weight: float = 0.7
     """How much the phrase model counts: the whole question, function words and word order included."""
-    model_answer: float = 0.32
+    model_answer: float = 0.28
     """The least phrase-model similarity that lets a question whose only words are generic (held by most
     passages, like the documents' subject) be answered."""
     model_margin: float = 0.0
