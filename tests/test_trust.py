@@ -494,3 +494,10 @@ def test_a_job_a_guide_never_names_is_not_read_into_a_word_of_the_same_stem(writ
 def test_a_follow_up_in_a_conversation_about_the_subject_is_not_the_askers_own_affair(engine):
     assert engine.ask("and how do I become one?").outcome is not Outcome.ANSWER  # alone: one what?
     assert engine.ask("and how do I become one?", focus=("role-overview",)).passage_id == "become-overview"
+
+
+def test_whether_something_matters_is_asked_about_that_thing(engine):
+    assert engine.ask("Is communication important for a CTO?").passage_id == "skills-overview"
+    assert engine.ask("La formation continue est-elle importante pour un CTO ?").passage_id == \
+        "become-lifelong-learning"
+    assert engine.ask("Pourquoi le CTO est-il important ?").passage_id == "intro-overview"  # why it matters

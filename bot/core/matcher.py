@@ -15,6 +15,11 @@ from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS, PERSONAL_WORDS, asks_ho
 from bot.core.text import STOP_WORDS, content_words, fold, stems
 from bot.core.thresholds import Thresholds
 
+EVALUATIVE = frozenset("""important importante importants importantes essential essentiel essentielle essentiels
+    essentielles crucial cruciale cruciaux necessary necessaire necessaires useful utile utiles vital""".split())
+"""Words that ask whether something matters: beside a topic of the documents, the topic decides ("Is
+leadership important for a CTO?"); alone with their subject, or asking why, they keep their weight ("Why is a CTO
+important for start-ups?")."""
 SHORT_QUESTION = 8
 """At most this many words, a question whose one meaningful word only a passage's text holds may be answered."""
 
@@ -139,6 +144,10 @@ class Matcher:
             tokens = [*tokens[:span[0]], self._subject_name, *tokens[span[1]:]]
             words = [*words, self._subject_name]
         matches = [self.index.lookup(w, lang) for w in dict.fromkeys(words)]
+        if "why" not in tokens and "pourquoi" not in tokens and any(m.word in EVALUATIVE for m in matches):
+            # "Is leadership important?" asks about leadership; "why is it important" asks why it matters
+            topical = [m for m in matches if m.word not in EVALUATIVE and m.known and not self._names_subject([m])]
+            matches = [m for m in matches if m.word not in EVALUATIVE] if topical else matches
         unknown = t.unknown_word_weight
         total = sum(m.weight * (1.0 if m.known else unknown) for m in matches) or 1.0
         spelled = {m.word: m.spelled for m in matches if m.spelled}
