@@ -501,3 +501,8 @@ def test_whether_something_matters_is_asked_about_that_thing(engine):
     assert engine.ask("La formation continue est-elle importante pour un CTO ?").passage_id == \
         "become-lifelong-learning"
     assert engine.ask("Pourquoi le CTO est-il important ?").passage_id == "intro-overview"  # why it matters
+
+
+def test_ending_up_as_something_is_becoming_it(engine):
+    assert engine.ask("Can a CTO end up as a consultant?").passage_id == "careers-paths"
+    assert engine.ask("Can a developer end up as CTO?").passage_id == "become-experience"
