@@ -11,7 +11,15 @@ from bot.core.index import FIELD_WEIGHTS, Index, WordMatch
 from bot.core.knowledge import Knowledge, OutOfScope, Passage
 from bot.core.matching import phrase_similarity, similarity
 from bot.core.specifics import asks_choice, asks_quantity, states_choice, states_quantity
-from bot.core.subject import JOB_WORDS, OTHER_JOB_WORDS, PERSONAL_WORDS, asks_how_to, names_a_job, role_reference
+from bot.core.subject import (
+    JOB_WORDS,
+    OTHER_JOB_WORDS,
+    PERSONAL_WORDS,
+    asks_how_to,
+    asks_who,
+    names_a_job,
+    role_reference,
+)
 from bot.core.text import STOP_WORDS, content_words, fold, stems
 from bot.core.thresholds import Thresholds
 
@@ -169,7 +177,7 @@ class Matcher:
         # and the CIO": another job's. At most a suggestion
         text = " ".join(tokens)
         own_affair = (not PERSONAL_WORDS.isdisjoint(tokens) or asks_how_to(text)
-                      or tokens[:1] not in (["who"], ["qui"]) and any(not m.known for m in matches))
+                      or not asks_who(tokens) and any(not m.known for m in matches))
         personal = self._about_a_job and (  # a follow-up ("and how do I become one?") is about the last answer's
             own_affair and not (near or self._names_subject(matches))
             or names_a_job(tokens) and not self._names_subject(matches, beyond_job_nouns=True))

@@ -30,6 +30,7 @@ _STATES = re.compile(
     r"|years?|heures?|jours?|semaines?|mois|ans|annees?|gratuit|gratuite|free)\b")
 
 
+@lru_cache(maxsize=256)
 def asks_quantity(question: str) -> bool:
     """True when ``question`` asks how much, how many, how long, how often, or a price."""
     return bool(_ASKS.search(fold(question)))
@@ -50,6 +51,7 @@ _STATES_CHOICE = re.compile(
     r"|pire|worse|avoid\w*|evite\w*)\b")
 
 
+@lru_cache(maxsize=256)
 def asks_choice(question: str) -> bool:
     """True when ``question`` asks which is best or better ("Quel est le meilleur MBA ?", "is it better to…")."""
     return bool(_ASKS_CHOICE.search(fold(question)))

@@ -194,6 +194,12 @@ _HOW_TO = re.compile(
     r"|\bcomment (?:je|j'|on|faire|bien|\w+(?:er|ir|re))\b|\bpourquoi (?:faire|\w+er)\b")
 
 
+def asks_who(tokens: list[str]) -> bool:
+    """True when folded ``tokens`` open with "who" or « qui »: in documents about a job, the answer is that job
+    (so such a question is neither a how-to nor about the other jobs it names)."""
+    return tokens[:1] in (["who"], ["qui"], ["whose"])
+
+
 def asks_how_to(question: str) -> bool:
     """True when the question asks how, or why, to do something ("Comment gérer les dépenses imprévues ?",
     "Why should I make a budget?") and does not point at a role ("this role", « ce métier »): without the
@@ -203,7 +209,7 @@ def asks_how_to(question: str) -> bool:
     (True, False)
     """
     text = _normal(question)
-    if text.startswith(("who ", "qui ", "whose ")):  # "Qui décide comment dépenser le budget ?" asks who
+    if asks_who(text.split()):  # "Qui décide comment dépenser le budget ?"
         return False
     return bool(_HOW_TO.search(text)) and role_reference(re.findall(r"[\w']+", text)) is None
 
@@ -226,7 +232,7 @@ def names_a_job(tokens: list[str]) -> bool:
     >>> names_a_job(["why", "should", "cios", "learn"]), names_a_job(["who", "is", "responsible", "for", "it"])
     (True, False)
     """
-    if tokens[:1] in (["who"], ["qui"], ["whose"]):  # "Who do the developers report to?" asks who, here the CTO
+    if asks_who(tokens):  # "Who do the developers report to?": here, the CTO
         return False
     return any(t in TITLE_WORDS or len(t) > 3 and t.endswith("s") and t[:-1] in TITLE_WORDS for t in tokens)
 
